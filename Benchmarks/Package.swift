@@ -1,0 +1,47 @@
+// swift-tools-version: 6.3
+import PackageDescription
+
+import struct Foundation.URL
+
+/// SwiftPM names a path dependency after its folder, and a clone may live in a folder of any name.
+let atomo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().lastPathComponent
+
+/// The benchmark package depends on the root package by path, so a host application that depends on
+/// Atomo never resolves the benchmark harness.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "AtomoBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        // `atomo-bench`: the command-line benchmark users run on their own hardware.
+        .executableTarget(
+            name: "atomo-bench",
+            dependencies: [
+                .product(name: "AtomoEvents", package: atomo),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // package-benchmark suites (`swift package --package-path Benchmarks benchmark`).
+        .executableTarget(
+            name: "EventsBenchmarks",
+            dependencies: [
+                .product(name: "AtomoEvents", package: atomo),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/EventsBenchmarks",
+            swiftSettings: swiftSettings,
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ]
+)

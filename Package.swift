@@ -1,0 +1,52 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+/// Every target is compiled in the Swift 6 language mode with the same upcoming features, so that
+/// existentials are spelled `any`, imports are explicit, and no module leaks its imports to clients.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "Atomo",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "AtomoSQL", targets: ["AtomoSQL"]),
+        .library(name: "AtomoSQLite", targets: ["AtomoSQLite"]),
+        .library(name: "AtomoEvents", targets: ["AtomoEvents"]),
+        .library(name: "AtomoTesting", targets: ["AtomoTesting"]),
+    ],
+    targets: [
+        // System libraries (Debian: libsqlite3-dev).
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
+        ),
+
+        // Libraries, in the order of DESIGN.md: a module imports only modules listed above it.
+        .target(name: "AtomoSQL", swiftSettings: swiftSettings),
+        .target(name: "AtomoSQLite", dependencies: ["AtomoSQL", "CSQLite"], swiftSettings: swiftSettings),
+        .target(name: "AtomoEvents", dependencies: ["AtomoSQLite"], swiftSettings: swiftSettings),
+        .target(name: "AtomoTesting", dependencies: ["AtomoEvents"], swiftSettings: swiftSettings),
+
+        // Test support: a process that appends in a loop so that tests can SIGKILL it mid-write.
+        .executableTarget(
+            name: "AtomoCrashWriter",
+            dependencies: ["AtomoEvents"],
+            path: "Tests/AtomoCrashWriter",
+            swiftSettings: swiftSettings
+        ),
+
+        // Tests.
+        .testTarget(name: "AtomoSQLiteTests", dependencies: ["AtomoSQLite"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "AtomoEventsTests",
+            dependencies: ["AtomoEvents", "AtomoTesting", "AtomoCrashWriter"],
+            swiftSettings: swiftSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
