@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "AtomoSQLite", targets: ["AtomoSQLite"]),
         .library(name: "AtomoEvents", targets: ["AtomoEvents"]),
         .library(name: "AtomoTesting", targets: ["AtomoTesting"]),
+        .library(name: "AtomoCRDT", targets: ["AtomoCRDT"]),
     ],
     targets: [
         // System libraries (Debian: libsqlite3-dev).
@@ -31,6 +32,7 @@ let package = Package(
         .target(name: "AtomoSQLite", dependencies: ["AtomoSQL", "CSQLite"], swiftSettings: swiftSettings),
         .target(name: "AtomoEvents", dependencies: ["AtomoSQLite"], swiftSettings: swiftSettings),
         .target(name: "AtomoTesting", dependencies: ["AtomoEvents"], swiftSettings: swiftSettings),
+        .target(name: "AtomoCRDT", swiftSettings: swiftSettings),
 
         // Test support: a process that appends in a loop so that tests can SIGKILL it mid-write.
         .executableTarget(
@@ -41,6 +43,7 @@ let package = Package(
         ),
 
         // Tests.
+        .testTarget(name: "AtomoCRDTTests", dependencies: ["AtomoCRDT"], swiftSettings: swiftSettings),
         .testTarget(name: "AtomoSQLiteTests", dependencies: ["AtomoSQLite"], swiftSettings: swiftSettings),
         .testTarget(
             name: "AtomoEventsTests",
