@@ -21,18 +21,8 @@ public struct DeleteSet: Equatable, Sendable {
 
     mutating func add(client: UInt64, clock: Int, length: Int) {
         guard length > 0 else { return }
-        if var ranges = clients[client] {
-            clients[client] = nil
-            // Extend the last range in place when deletes run forward, as sequential deletion does.
-            if let last = ranges.last, last.end == clock {
-                ranges[ranges.count - 1].length += length
-            } else {
-                ranges.append(Range(clock: clock, length: length))
-            }
-            clients[client] = ranges
-        } else {
-            clients[client] = [Range(clock: clock, length: length)]
-        }
+        // Mutated in place through the subscript; extends the last range when deletes run forward.
+        clients[client, default: []].appendRange(Range(clock: clock, length: length))
     }
 
     /// Sorts every client's ranges and merges those that touch or overlap.
@@ -108,6 +98,16 @@ public struct DeleteSet: Equatable, Sendable {
                 writer.writeVarUint(range.clock)
                 writer.writeVarUint(range.length)
             }
+        }
+    }
+}
+
+extension Array where Element == DeleteSet.Range {
+    fileprivate mutating func appendRange(_ range: DeleteSet.Range) {
+        if let last = self.last, last.end == range.clock {
+            self[count - 1].length += range.length
+        } else {
+            append(range)
         }
     }
 }

@@ -114,13 +114,15 @@ public final class Doc {
     func commit(_ transaction: Transaction) {
         transaction.deleteSet.sortAndMerge()
         if !transaction.changed.isEmpty { dispatchEvents(transaction) }
-        if isGarbageCollectionEnabled { collectGarbage(transaction) }
+        if isGarbageCollectionEnabled && !transaction.deleteSet.clients.isEmpty { collectGarbage(transaction) }
         mergeStructs(transaction)
         if !updateObservers.isEmpty && (!transaction.beforeState.isEmpty || !transaction.deleteSet.isEmpty) {
             let update = transaction.update
             for handler in updateObservers.sorted(by: { $0.key < $1.key }).map(\.value) { handler(update, transaction) }
         }
-        for handler in afterTransactionObservers.sorted(by: { $0.key < $1.key }).map(\.value) { handler(transaction) }
+        if !afterTransactionObservers.isEmpty {
+            for handler in afterTransactionObservers.sorted(by: { $0.key < $1.key }).map(\.value) { handler(transaction) }
+        }
     }
 
     private func collectGarbage(_ transaction: Transaction) {

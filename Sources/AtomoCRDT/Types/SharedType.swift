@@ -26,7 +26,9 @@ final class SharedType {
     var kind: Kind
     /// The XML node name or hook name, for those kinds.
     var nodeName: String?
-    weak var doc: Doc?
+    /// Unowned rather than weak: weak loads are slow on the hot path, and a `Doc` outliving its
+    /// types is a programmer error the public views check for.
+    unowned(safe) var doc: Doc?
     /// The item holding this type, `nil` for a root type.
     var item: Item?
     /// The name of a root type.
