@@ -2,11 +2,18 @@
 extension Doc {
     /// Everything this document has that a replica at `stateVector` lacks, as an update v1, with the
     /// document's whole delete set. With the default empty state vector: the whole document.
+    ///
+    /// Structs and deletions still pending (waiting for their dependencies) are included, as Yjs does,
+    /// so a replica that syncs from this one can complete them once the missing content arrives.
     public func encodeStateAsUpdate(since stateVector: StateVector = StateVector()) -> [UInt8] {
         var writer = BinaryWriter(capacity: 1024)
         UpdateEncoder.writeStructs(store, from: stateVector.clocks, onlyListed: false, to: &writer)
         store.deleteSet.write(to: &writer)
-        return writer.bytes
+        guard hasPendingUpdates, let base = try? DecodedUpdate(decoding: writer.bytes) else { return writer.bytes }
+        var pending = DecodedUpdate()
+        pending.structs = pendingStructs
+        pending.deleteSet = pendingDeleteSet
+        return Updates.merge([base, Updates.diff(pending, since: stateVector)]).encoded
     }
 
     /// ``encodeStateAsUpdate(since:)`` with an encoded state vector (as received in sync step 1).

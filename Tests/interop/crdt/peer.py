@@ -1,0 +1,109 @@
+"""A pycrdt peer for AtomoCRDT's interoperability tests.
+
+Reads one JSON request on stdin and writes one JSON response on stdout. Byte strings travel as hex.
+
+Request fields (all optional):
+  client_id     the pycrdt client id
+  state         an update that restores the peer's previous state
+  apply         updates to apply, in order (duplicates and out-of-order allowed)
+  edits, seed   random concurrent edits to make afterwards, one transaction each
+  sync          a y-protocols message from the Swift side to handle with handle_sync_message
+  want_sync_step1  whether to create this peer's own sync step 1 message
+
+Response: updates (one per edit transaction), state (full update), state_vector, json (content),
+pending (whether updates still wait for dependencies), sync_reply, sync_step1.
+"""
+
+import json
+import random
+import string
+import sys
+
+from pycrdt import Array, Doc, Map, Text, create_sync_message, handle_sync_message
+
+KEYS = ["a", "b", "c", "d", "nested"]
+
+
+def plain(value):
+    if isinstance(value, (Map, Array, Text)):
+        return plain(value.to_py()) if not isinstance(value, Text) else str(value)
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
+
+
+def word(rng):
+    return "".join(rng.choice(string.ascii_letters + " ") for _ in range(rng.randint(1, 6)))
+
+
+def random_edit(doc, rng, text, map_, array):
+    choice = rng.random()
+    with doc.transaction():
+        if choice < 0.4:
+            if len(text) > 0 and rng.random() < 0.35:
+                index = rng.randrange(len(text))
+                count = rng.randint(1, min(5, len(text) - index))
+                del text[index : index + count]
+            else:
+                text.insert(rng.randint(0, len(text)), word(rng))
+        elif choice < 0.7:
+            key = rng.choice(KEYS)
+            roll = rng.random()
+            current = map_.get(key) if key in map_ else None
+            if roll < 0.15 and key in map_:
+                del map_[key]
+            elif roll < 0.35 and isinstance(current, Map):
+                current[rng.choice(KEYS)] = rng.randint(0, 1000)
+            elif roll < 0.45:
+                map_[key] = Map({"x": rng.randint(0, 100)})
+            elif roll < 0.5:
+                map_[key] = Array([rng.randint(0, 9), word(rng)])
+            else:
+                map_[key] = rng.choice([rng.randint(-1000, 1000), word(rng)])
+        else:
+            if len(array) > 0 and rng.random() < 0.3:
+                index = rng.randrange(len(array))
+                del array[index]
+            else:
+                index = rng.randint(0, len(array))
+                if rng.random() < 0.2:
+                    array.insert(index, Map({"y": word(rng)}))
+                else:
+                    array.insert(index, rng.choice([rng.randint(0, 1000), word(rng)]))
+
+
+def main():
+    request = json.load(sys.stdin)
+    doc = Doc(client_id=request["client_id"]) if request.get("client_id") else Doc()
+    text = doc.get("text", type=Text)
+    map_ = doc.get("map", type=Map)
+    array = doc.get("array", type=Array)
+    if request.get("state"):
+        doc.apply_update(bytes.fromhex(request["state"]))
+    for update in request.get("apply", []):
+        doc.apply_update(bytes.fromhex(update))
+    response = {}
+    if request.get("sync"):
+        reply = handle_sync_message(bytes.fromhex(request["sync"]), doc)
+        response["sync_reply"] = reply.hex() if reply else None
+    if request.get("want_sync_step1"):
+        response["sync_step1"] = create_sync_message(doc).hex()
+    updates = []
+    subscription = doc.observe(lambda event: updates.append(event.update.hex()))
+    rng = random.Random(request.get("seed", 0))
+    for _ in range(request.get("edits", 0)):
+        random_edit(doc, rng, text, map_, array)
+    doc.unobserve(subscription)
+    response.update(
+        updates=updates,
+        state=doc.get_update().hex(),
+        state_vector=doc.get_state().hex(),
+        json={"text": str(text), "map": plain(map_.to_py()), "array": plain(array.to_py())},
+    )
+    json.dump(response, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
