@@ -6,20 +6,25 @@ Request fields (all optional):
   client_id     the pycrdt client id
   state         an update that restores the peer's previous state
   apply         updates to apply, in order (duplicates and out-of-order allowed)
+  redeliver     apply the same updates a second time (see below)
   edits, seed   random concurrent edits to make afterwards, one transaction each
-  sync          a y-protocols message from the Swift side to handle with handle_sync_message
+  sync          a y-protocols message from the Swift side to handle with handle_sync_message (after
+                the edits)
   want_sync_step1  whether to create this peer's own sync step 1 message
+  awareness     an awareness update to apply; the response then carries awareness_states and this
+                peer's own awareness_update (local state {"user": "pycrdt"})
 
 Response: updates (one per edit transaction), state (full update), state_vector, json (content),
-pending (whether updates still wait for dependencies), sync_reply, sync_step1.
+first_pass_state_vector (after the first delivery of `apply`), sync_reply, sync_step1.
 """
 
 import json
+import os
 import random
 import string
 import sys
 
-from pycrdt import Array, Doc, Map, Text, create_sync_message, handle_sync_message
+from pycrdt import Array, Awareness, Doc, Map, Text, create_sync_message, handle_sync_message
 
 KEYS = ["a", "b", "c", "d", "nested"]
 
@@ -76,26 +81,48 @@ def random_edit(doc, rng, text, map_, array):
 
 def main():
     request = json.load(sys.stdin)
+    if os.environ.get("ATOMO_PEER_DUMP"):
+        with open(os.environ["ATOMO_PEER_DUMP"], "a") as dump:
+            dump.write(json.dumps(request) + "\n")
     doc = Doc(client_id=request["client_id"]) if request.get("client_id") else Doc()
     text = doc.get("text", type=Text)
     map_ = doc.get("map", type=Map)
     array = doc.get("array", type=Array)
     if request.get("state"):
         doc.apply_update(bytes.fromhex(request["state"]))
-    for update in request.get("apply", []):
-        doc.apply_update(bytes.fromhex(update))
-    response = {}
-    if request.get("sync"):
-        reply = handle_sync_message(bytes.fromhex(request["sync"]), doc)
-        response["sync_reply"] = reply.hex() if reply else None
-    if request.get("want_sync_step1"):
-        response["sync_step1"] = create_sync_message(doc).hex()
+    incoming = [bytes.fromhex(update) for update in request.get("apply", [])]
+    for update in incoming:
+        doc.apply_update(update)
+    response = {"first_pass_state_vector": doc.get_state().hex()}
+    response["deliveries"] = 1
+    if request.get("redeliver"):
+        # pycrdt 0.14 (yrs) does not always integrate updates that arrive before their dependencies:
+        # some stay missing after the dependencies arrive (it does so with its own updates too). A
+        # provider would re-sync; here the same updates are delivered again until nothing changes.
+        while response["deliveries"] < 10:
+            before = doc.get_state()
+            for update in incoming:
+                doc.apply_update(update)
+            response["deliveries"] += 1
+            if doc.get_state() == before:
+                break
     updates = []
     subscription = doc.observe(lambda event: updates.append(event.update.hex()))
     rng = random.Random(request.get("seed", 0))
     for _ in range(request.get("edits", 0)):
         random_edit(doc, rng, text, map_, array)
     doc.unobserve(subscription)
+    if request.get("sync"):
+        reply = handle_sync_message(bytes.fromhex(request["sync"]), doc)
+        response["sync_reply"] = reply.hex() if reply else None
+    if request.get("want_sync_step1"):
+        response["sync_step1"] = create_sync_message(doc).hex()
+    if request.get("awareness") is not None:
+        awareness = Awareness(doc)
+        awareness.apply_awareness_update(bytes.fromhex(request["awareness"]), "swift")
+        awareness.set_local_state({"user": "pycrdt"})
+        response["awareness_states"] = {str(k): v for k, v in awareness.states.items()}
+        response["awareness_update"] = awareness.encode_awareness_update([doc.client_id]).hex()
     response.update(
         updates=updates,
         state=doc.get_update().hex(),
