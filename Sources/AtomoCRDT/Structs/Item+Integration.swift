@@ -88,59 +88,65 @@ extension Item {
     }
 
     /// Marks this item deleted, recording it in the transaction's delete set; deleting a nested type
-    /// deletes its content too.
+    /// deletes its content too. Iterative, so deeply nested types from hostile updates cannot exhaust
+    /// the stack.
     func delete(_ transaction: Transaction) {
-        guard !isDeleted, let parent else { return }
-        if parentSub == nil && isCountable { parent.length -= length }
-        isDeleted = true
-        transaction.deleteSet.add(client: client, clock: clock, length: length)
-        transaction.noteChanged(parent, key: parentSub)
-        if !transaction.isLocal { parent.invalidatePositionCache() }
-        if case .type(let type) = content {
-            var child = type.start
-            while let current = child {
-                if !current.isDeleted { current.delete(transaction) }
-                child = current.right
+        var work: [Item] = [self]
+        while let item = work.popLast() {
+            guard !item.isDeleted, let parent = item.parent else { continue }
+            if item.parentSub == nil && item.isCountable { parent.length -= item.length }
+            item.isDeleted = true
+            transaction.deleteSet.add(client: item.client, clock: item.clock, length: item.length)
+            transaction.noteChanged(parent, key: item.parentSub)
+            if !transaction.isLocal { parent.invalidatePositionCache() }
+            if case .type(let type) = item.content {
+                var child = type.start
+                while let current = child {
+                    if !current.isDeleted { work.append(current) }
+                    child = current.right
+                }
+                for value in type.map.values where !value.isDeleted { work.append(value) }
             }
-            for value in type.map.values where !value.isDeleted { value.delete(transaction) }
         }
     }
 
     /// Garbage-collects a deleted item: its content shrinks to a length, and if its parent is gone too,
-    /// the item becomes a GC struct that sits in no list.
+    /// the item becomes a GC struct that sits in no list. Iterative over nested types.
     func collectGarbage(_ store: StructStore, parentCollected: Bool) {
-        guard isDeleted, !isGC else { return }
-        if case .type(let type) = content {
-            var child = type.start
-            while let current = child {
-                child = current.right
-                current.collectGarbage(store, parentCollected: true)
-            }
-            for value in type.map.values {
-                var entry: Item? = value
-                while let current = entry {
-                    entry = current.left
-                    current.collectGarbage(store, parentCollected: true)
+        var work: [(Item, Bool)] = [(self, parentCollected)]
+        while let (item, collected) = work.popLast() {
+            guard item.isDeleted, !item.isGC else { continue }
+            if case .type(let type) = item.content {
+                var child = type.start
+                while let current = child {
+                    child = current.right
+                    work.append((current, true))
                 }
-            }
-            type.start = nil
-            type.map = [:]
-        }
-        if parentCollected {
-            // Replace this item in the store by a GC struct and cut its links.
-            if let list = store.clients[client] {
-                let index = StructStore.index(of: clock, in: list.items)
-                if index < list.items.count, list.items[index] === self {
-                    list.items[index] = Item.gc(client: client, clock: clock, length: length)
+                for value in type.map.values {
+                    var entry: Item? = value
+                    while let current = entry {
+                        entry = current.left
+                        work.append((current, true))
+                    }
                 }
+                type.start = nil
+                type.map = [:]
             }
-            left = nil
-            right = nil
-            parent = nil
-            content = .deleted(length)
-        } else {
-            content = .deleted(length)
-            isCountable = false
+            if collected {
+                // Replace the item in the store by a GC struct and cut its links.
+                if let list = store.clients[item.client] {
+                    let index = StructStore.index(of: item.clock, in: list.items)
+                    if index < list.items.count, list.items[index] === item {
+                        list.items[index] = Item.gc(client: item.client, clock: item.clock, length: item.length)
+                    }
+                }
+                item.left = nil
+                item.right = nil
+                item.parent = nil
+            } else {
+                item.isCountable = false
+            }
+            item.content = .deleted(item.length)
         }
     }
 }

@@ -43,7 +43,8 @@ final class StructStore {
         // Interpolated first guess: clocks are dense, so this usually lands on the struct directly.
         if let last = items.last, high > 0 {
             let total = last.clock + last.length
-            let guess = min(high, clock * high / max(total, 1))
+            // In floating point: clocks reach 2^53, and their product with an index would overflow.
+            let guess = max(0, min(high, Int(Double(clock) / Double(max(total, 1)) * Double(high))))
             let item = items[guess]
             if item.clock <= clock && clock < item.clock + item.length { return guess }
             if clock < item.clock { high = guess - 1 } else { low = guess + 1 }
