@@ -96,6 +96,12 @@ public struct YText: Equatable {
         public var insert: YValue
         /// The formatting attributes of the run.
         public var attributes: [String: AnyValue]
+
+        /// Creates a run.
+        public init(insert: YValue, attributes: [String: AnyValue] = [:]) {
+            self.insert = insert
+            self.attributes = attributes
+        }
     }
 
     /// The content as formatted runs (Yjs `toDelta`).
