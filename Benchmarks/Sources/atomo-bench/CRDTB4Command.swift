@@ -39,16 +39,19 @@ struct CRDTB4Command: AsyncParsableCommand {
 
         Self.resetPeakResident()
         var localTimes: [Double] = []
+        var localCPU: [Double] = []
         var encodedBytes = 0
         for _ in 0..<max(1, runs) {
             let doc = Doc(clientID: 1)
             let text = doc.getText("text")
             let start = ContinuousClock.now
+            let cpuStart = Self.processCPUSeconds()
             for edit in edits {
                 if edit.deleteCount > 0 { try text.delete(at: edit.position, count: edit.deleteCount) }
                 if !edit.insert.isEmpty { try text.insert(edit.insert, at: edit.position) }
             }
             localTimes.append(Self.seconds(ContinuousClock.now - start))
+            localCPU.append(Self.processCPUSeconds() - cpuStart)
             guard text.string == endContent else { throw ValidationError("local replay did not reach endContent") }
             encodedBytes = doc.encodeStateAsUpdate().count
         }
@@ -70,11 +73,14 @@ struct CRDTB4Command: AsyncParsableCommand {
             }
         }
         var remoteTimes: [Double] = []
+        var remoteCPU: [Double] = []
         for _ in 0..<max(1, runs) {
             let doc = Doc(clientID: 2)
             let start = ContinuousClock.now
+            let cpuStart = Self.processCPUSeconds()
             for update in updates { try doc.applyUpdate(update) }
             remoteTimes.append(Self.seconds(ContinuousClock.now - start))
+            remoteCPU.append(Self.processCPUSeconds() - cpuStart)
             guard doc.getText("text").string == endContent else { throw ValidationError("remote replay did not reach endContent") }
         }
 
@@ -85,6 +91,7 @@ struct CRDTB4Command: AsyncParsableCommand {
             var fields = [
                 "\"benchmark\":\"crdt-b4\"", "\"edits\":\(edits.count)", "\"runs\":\(max(1, runs))",
                 "\"local_apply_seconds\":\(local)", "\"remote_apply_seconds\":\(remote)",
+                "\"local_cpu_seconds\":\(Self.median(localCPU))", "\"remote_cpu_seconds\":\(Self.median(remoteCPU))",
                 "\"encoded_bytes\":\(encodedBytes)", "\"updates\":\(updates.count)",
             ]
             fields.append("\"yrs_bytes\":\(yrsBytes.map(String.init) ?? "null")")
@@ -92,8 +99,9 @@ struct CRDTB4Command: AsyncParsableCommand {
             print("{" + fields.joined(separator: ",") + "}")
         } else {
             print("B4 (automerge-paper, \(edits.count) edits), median of \(max(1, runs)) runs")
-            print("  local apply             \(String(format: "%.3f", local)) s")
-            print("  remote apply (B1-style) \(String(format: "%.3f", remote)) s  (\(updates.count) updates)")
+            print("  local apply             \(String(format: "%.3f", local)) s  (CPU \(String(format: "%.3f", Self.median(localCPU))) s)")
+            print(
+                "  remote apply (B1-style) \(String(format: "%.3f", remote)) s  (CPU \(String(format: "%.3f", Self.median(remoteCPU))) s, \(updates.count) updates)")
             print("  encoded document        \(encodedBytes) bytes" + (yrsBytes.map { " (yrs: \($0) bytes)" } ?? ""))
             print("  peak RSS                \(peak.map { "\($0 / 1_048_576) MiB" } ?? "unknown")")
         }
@@ -155,6 +163,13 @@ struct CRDTB4Command: AsyncParsableCommand {
             }
         }
         return (edits, endContent)
+    }
+
+    /// CPU time of the process; unlike wall time it does not count waiting for a busy machine's cores.
+    static func processCPUSeconds() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &spec)
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
     }
 
     /// Resets the peak resident set size (VmHWM) on Linux, so it measures what follows.

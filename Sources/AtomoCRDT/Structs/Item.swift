@@ -5,22 +5,25 @@
 /// Invariants: `length == content.length` (except for GC structs, whose content is `.deleted(length)`);
 /// a client's structs in the ``StructStore`` cover clocks `0..<state` without gaps; items in a list are
 /// linked both ways. Links form cycles, which ``Doc``'s deinitialiser and garbage collection break.
+///
+/// Hot stored properties skip dynamic exclusivity checks: a document and its items are confined to one
+/// isolation domain and never accessed re-entrantly.
 final class Item {
     var client: UInt64
     var clock: Int
-    var length: Int
+    @exclusivity(unchecked) var length: Int
     /// The id of the unit left of this one when it was inserted (Yjs `origin`).
     var origin: ID?
     /// The id of the unit right of this one when it was inserted (Yjs `rightOrigin`).
     var rightOrigin: ID?
-    var left: Item?
-    var right: Item?
+    @exclusivity(unchecked) var left: Item?
+    @exclusivity(unchecked) var right: Item?
     /// The type whose list or map holds this item; `nil` only for GC structs.
     var parent: SharedType?
     /// The map key, for items that are values of a map.
     var parentSub: String?
-    var content: ItemContent
-    var isDeleted: Bool
+    @exclusivity(unchecked) var content: ItemContent
+    @exclusivity(unchecked) var isDeleted: Bool
     var isGC: Bool
     /// Cached `content.isCountable`.
     var isCountable: Bool

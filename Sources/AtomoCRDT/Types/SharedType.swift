@@ -33,13 +33,13 @@ final class SharedType {
     var item: Item?
     /// The name of a root type.
     var rootName: String?
-    var start: Item?
-    var map: [String: Item] = [:]
+    @exclusivity(unchecked) var start: Item?
+    @exclusivity(unchecked) var map: [String: Item] = [:]
     /// Visible length in units (UTF-16 code units for text, elements for arrays).
-    var length = 0
+    @exclusivity(unchecked) var length = 0
     var hasFormatting = false
     /// Up to `maximumMarkers` positions to start list searches from (Yjs's search markers).
-    var markers: [Marker] = []
+    @exclusivity(unchecked) var markers: [Marker] = []
     static let maximumMarkers = 16
     /// The item of the last local insertion and the visible index after it, for sequential typing.
     var lastInsertion: (item: Item, end: Int)?
