@@ -61,8 +61,10 @@ public final class Awareness {
     /// This replica's state, or `nil` when it has none (offline).
     public var localState: AnyValue? { states[clientID] }
 
-    /// Sets (or with `nil` clears) this replica's state, increasing its clock.
+    /// Sets (or with `nil` or `.null` clears) this replica's state, increasing its clock.
     public func setLocalState(_ state: AnyValue?) {
+        // On the wire a removed state is JSON `null`, so `.null` means removal too.
+        let state = state == .null ? nil : state
         let clock = (meta[clientID]?.clock ?? 0) + (meta[clientID] == nil ? 0 : 1)
         let previous = states[clientID]
         if let state { states[clientID] = state } else { states[clientID] = nil }

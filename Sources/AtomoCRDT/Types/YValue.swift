@@ -56,7 +56,15 @@ extension SharedType {
         case .array, .xmlFragment: return YArray(self).json
         case .map: return YMap(self).json
         case .xmlElement, .xmlHook, .unspecified:
-            if start != nil { return YArray(self).json }
+            // A root only seen in updates has no kind on the wire: read it by what it holds.
+            var current = start
+            while let item = current {
+                switch item.content {
+                case .string, .format, .embed: return .string(YText(self).string)
+                case .deleted: current = item.right
+                default: return YArray(self).json
+                }
+            }
             return YMap(self).json
         }
     }
