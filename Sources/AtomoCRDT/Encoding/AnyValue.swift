@@ -49,8 +49,10 @@ public enum AnyValue: Hashable, Sendable {
     }
 }
 
+/// Literal conformances. There is deliberately no `ExpressibleByNilLiteral`: `nil` must keep meaning
+/// "no value" in `AnyValue?` rather than silently becoming JSON `null`.
 extension AnyValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
-    ExpressibleByFloatLiteral, ExpressibleByNilLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral
+    ExpressibleByFloatLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral
 {
     /// Creates a `.string`.
     public init(stringLiteral value: String) { self = .string(value) }
@@ -60,8 +62,6 @@ extension AnyValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Exp
     public init(booleanLiteral value: Bool) { self = .bool(value) }
     /// Creates a `.double`.
     public init(floatLiteral value: Double) { self = .double(value) }
-    /// Creates `.null`.
-    public init(nilLiteral: ()) { self = .null }
     /// Creates an `.array`.
     public init(arrayLiteral elements: AnyValue...) { self = .array(elements) }
     /// Creates an `.object`.
