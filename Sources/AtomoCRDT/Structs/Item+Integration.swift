@@ -134,7 +134,7 @@ extension Item {
             }
             if collected {
                 // Replace the item in the store by a GC struct and cut its links.
-                if let list = store.clients[item.client] {
+                if let list = store.list(item.client) {
                     let index = StructStore.index(of: item.clock, in: list.items)
                     if index < list.items.count, list.items[index] === item {
                         list.items[index] = Item.gc(client: item.client, clock: item.clock, length: item.length)

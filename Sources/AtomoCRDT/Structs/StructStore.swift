@@ -15,8 +15,21 @@ final class StructStore {
     }
 
     var clients: [UInt64: ClientStructs] = [:]
+    /// The last client looked up and its structs: most operations touch one client many times, and
+    /// this saves hashing its id each time.
+    @exclusivity(unchecked) private var cachedClient: UInt64?
+    @exclusivity(unchecked) private var cachedList: ClientStructs?
 
-    func state(of client: UInt64) -> Int { clients[client]?.state ?? 0 }
+    /// The structs of `client`, if it has any.
+    @inline(__always) func list(_ client: UInt64) -> ClientStructs? {
+        if cachedClient == client, let cachedList { return cachedList }
+        guard let list = clients[client] else { return nil }
+        cachedClient = client
+        cachedList = list
+        return list
+    }
+
+    func state(of client: UInt64) -> Int { list(client)?.state ?? 0 }
 
     var stateVector: StateVector {
         var clocks: [UInt64: Int] = [:]
@@ -25,7 +38,7 @@ final class StructStore {
     }
 
     func structs(of client: UInt64) -> ClientStructs {
-        if let existing = clients[client] { return existing }
+        if let existing = list(client) { return existing }
         let created = ClientStructs()
         clients[client] = created
         return created
@@ -67,13 +80,13 @@ final class StructStore {
 
     /// The struct containing `id`, or `nil` if the store has not seen it.
     func find(_ id: ID) -> Item? {
-        guard let list = clients[id.client], id.clock < list.state, id.clock >= 0 else { return nil }
+        guard let list = list(id.client), id.clock < list.state, id.clock >= 0 else { return nil }
         return list.items[Self.index(of: id.clock, in: list.items)]
     }
 
     /// The item starting exactly at `id`, splitting the struct containing it if needed.
     func itemCleanStart(_ id: ID, _ transaction: Transaction) -> Item? {
-        guard let list = clients[id.client], id.clock < list.state, id.clock >= 0 else { return nil }
+        guard let list = list(id.client), id.clock < list.state, id.clock >= 0 else { return nil }
         let index = Self.index(of: id.clock, in: list.items)
         let item = list.items[index]
         if item.clock < id.clock && !item.isGC {
@@ -87,7 +100,7 @@ final class StructStore {
 
     /// The item ending exactly at `id`, splitting the struct containing it if needed.
     func itemCleanEnd(_ id: ID, _ transaction: Transaction) -> Item? {
-        guard let list = clients[id.client], id.clock < list.state, id.clock >= 0 else { return nil }
+        guard let list = list(id.client), id.clock < list.state, id.clock >= 0 else { return nil }
         let index = Self.index(of: id.clock, in: list.items)
         let item = list.items[index]
         if id.clock != item.clock + item.length - 1 && !item.isGC {

@@ -18,7 +18,7 @@ public final class Doc {
 
     let store = StructStore()
     var roots: [String: SharedType] = [:]
-    var currentTransaction: Transaction?
+    @exclusivity(unchecked) var currentTransaction: Transaction?
     /// Structs whose dependencies have not arrived yet, per client (sorted by clock).
     var pendingStructs: [UInt64: [WireStruct]] = [:]
     /// Deletions of content that has not arrived yet.
@@ -127,7 +127,7 @@ public final class Doc {
 
     private func collectGarbage(_ transaction: Transaction) {
         for (client, ranges) in transaction.deleteSet.clients {
-            guard let list = store.clients[client] else { continue }
+            guard let list = store.list(client) else { continue }
             for range in ranges {
                 var index = StructStore.index(of: range.clock, in: list.items)
                 while index < list.items.count {
@@ -143,7 +143,7 @@ public final class Doc {
     private func mergeStructs(_ transaction: Transaction) {
         // Deleted ranges first (right to left, so indices stay valid), then new structs, then splits.
         for (client, ranges) in transaction.deleteSet.clients {
-            guard let list = store.clients[client] else { continue }
+            guard let list = store.list(client) else { continue }
             for range in ranges.reversed() {
                 guard !list.items.isEmpty else { break }
                 let last = min(list.items.count - 1, StructStore.index(of: min(range.end, list.state) - 1, in: list.items) + 1)
@@ -156,7 +156,7 @@ public final class Doc {
             }
         }
         for (client, before) in transaction.beforeState {
-            guard let list = store.clients[client], before < list.state else { continue }
+            guard let list = store.list(client), before < list.state else { continue }
             let first = max(1, before > 0 ? StructStore.index(of: before, in: list.items) : 1)
             var index = list.items.count - 1
             while index >= first {
@@ -165,7 +165,7 @@ public final class Doc {
             }
         }
         for item in transaction.mergeCandidates.reversed() {
-            guard let list = store.clients[item.client], item.clock < list.state else { continue }
+            guard let list = store.list(item.client), item.clock < list.state else { continue }
             let index = StructStore.index(of: item.clock, in: list.items)
             if index + 1 < list.items.count, store.mergeWithLefts(list, at: index + 1) > 1 { continue }
             if index > 0 { store.mergeWithLefts(list, at: index) }

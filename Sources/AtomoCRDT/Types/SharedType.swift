@@ -42,7 +42,7 @@ final class SharedType {
     @exclusivity(unchecked) var markers: [Marker] = []
     static let maximumMarkers = 16
     /// The item of the last local insertion and the visible index after it, for sequential typing.
-    var lastInsertion: (item: Item, end: Int)?
+    @exclusivity(unchecked) var lastInsertion: (item: Item, end: Int)?
     var observers: [UInt64: (YEvent) -> Void] = [:]
 
     init(kind: Kind) {

@@ -1,6 +1,9 @@
 /// One atomic change to a ``Doc``: local edits made inside ``Doc/transact(origin:_:)``, or one applied update.
 ///
 /// Observers run once per transaction, after it commits, and see what it changed.
+///
+/// Its bookkeeping skips dynamic exclusivity checks: a transaction lives inside one call on its
+/// document's isolation domain.
 public final class Transaction {
     /// The document being changed.
     public unowned let doc: Doc
@@ -9,14 +12,14 @@ public final class Transaction {
     /// Whether the changes were made locally (`true`) or came from an applied update (`false`).
     public let isLocal: Bool
     /// Each changed client's state before the transaction.
-    var beforeState: [UInt64: Int] = [:]
+    @exclusivity(unchecked) var beforeState: [UInt64: Int] = [:]
     /// Everything deleted in the transaction.
-    var deleteSet = DeleteSet()
+    @exclusivity(unchecked) var deleteSet = DeleteSet()
     /// Types changed, with the map keys that changed (`nil` for list content); only tracked while some
     /// type has observers.
-    var changed: [ObjectIdentifier: (type: SharedType, keys: Set<String?>)] = [:]
+    @exclusivity(unchecked) var changed: [ObjectIdentifier: (type: SharedType, keys: Set<String?>)] = [:]
     /// Structs created by splits, to merge back at the end of the transaction where possible.
-    var mergeCandidates: [Item] = []
+    @exclusivity(unchecked) var mergeCandidates: [Item] = []
 
     init(doc: Doc, origin: String?, isLocal: Bool) {
         self.doc = doc

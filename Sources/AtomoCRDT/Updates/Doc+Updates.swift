@@ -149,7 +149,7 @@ extension Doc {
                     unapplied.add(client: client, clock: state, length: end - state)
                     end = state
                 }
-                guard let list = store.clients[client] else { continue }
+                guard let list = store.list(client) else { continue }
                 var index = StructStore.index(of: range.clock, in: list.items)
                 let first = list.items[index]
                 if !first.isDeleted && first.clock < range.clock {

@@ -53,7 +53,7 @@ enum UpdateEncoder {
         entries.sort { $0.client > $1.client }
         writer.writeVarUint(entries.count)
         for (client, clock) in entries {
-            guard let list = store.clients[client] else { continue }
+            guard let list = store.list(client) else { continue }
             let first = StructStore.index(of: clock, in: list.items)
             writer.writeVarUint(list.items.count - first)
             writer.writeVarUint(client)
