@@ -161,6 +161,34 @@ struct PycrdtInteropTests {
         #expect(swiftDoc.getText("text").string.hasPrefix("sync!"))
     }
 
+    @Test("formatted text, embeds and non-ASCII text interoperate both ways")
+    func richText() throws {
+        let doc = Doc(clientID: 4001)
+        let rich = doc.getText("rich")
+        try rich.insert("Hello wörld 😀 and more", at: 0)
+        try rich.format(at: 0, count: 5, attributes: ["font": "serif"])
+        try rich.insertEmbed(["image": "cat.png"], at: 11, attributes: [:])
+        try rich.insert("!", at: rich.length, attributes: ["color": "red"])
+        try rich.delete(at: 6, count: 2)
+        try rich.format(at: 2, count: 2, attributes: ["font": .null])
+        // pycrdt applies it, then formats and inserts within the ASCII prefix (its offsets are UTF-8 bytes).
+        let response = try PycrdtPeer.run([
+            "client_id": 4002, "apply": [PycrdtPeer.hex(doc.encodeStateAsUpdate())],
+            "rich": [["format", 0, 2, ["color": "blue"]], ["insert", 0, ">> ", ["font": "mono"]], ["delete", 9, 10]],
+        ])
+        for update in try (response["updates"] as? [Any] ?? []).map(PycrdtPeer.bytes) { try doc.applyUpdate(update) }
+        let pythonDelta = (response["rich_delta"] as? [[Any]] ?? []).map { pair in
+            YText.Run(
+                insert: .any(PycrdtPeer.value(pair[0])),
+                attributes: (PycrdtPeer.value(pair[1]).objectValue ?? [:]))
+        }
+        let swiftDelta = rich.delta.map { YText.Run(insert: .any($0.insert.json.normalizingNumbers), attributes: $0.attributes) }
+        #expect(swiftDelta == pythonDelta)
+        #expect(swiftDelta.count >= 5)
+        #expect(rich.string.hasPrefix(">> Hel"))
+        #expect(rich.string.contains("😀"))
+    }
+
     @Test("awareness updates interoperate both ways")
     func awareness() throws {
         let awareness = Awareness(clientID: 3001)

@@ -14,6 +14,9 @@ import time
 
 from pycrdt import Doc, Text
 
+# yrs's client id in yrs-b4-update-v1.bin; AtomoCRDT's crdt-b4 uses the same, so sizes compare.
+CLIENT_ID = 182476973021437
+
 
 def replay(text, edits):
     for position, delete_count, insert in edits:
@@ -37,7 +40,7 @@ def main():
     local, remote = [], []
     encoded = 0
     for _ in range(args.runs):
-        doc = Doc(client_id=1)
+        doc = Doc(client_id=CLIENT_ID)
         text = doc.get("text", type=Text)
         start = time.perf_counter()
         replay(text, edits)
@@ -46,7 +49,7 @@ def main():
         encoded = len(doc.get_update())
 
         # The updates for the B1-style run come from a separate, untimed replay with an observer.
-        source = Doc(client_id=1)
+        source = Doc(client_id=CLIENT_ID)
         updates = []
         source.observe(lambda event: updates.append(event.update))
         replay(source.get("text", type=Text), edits)

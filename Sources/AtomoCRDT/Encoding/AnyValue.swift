@@ -37,6 +37,12 @@ public enum AnyValue: Hashable, Sendable {
         }
     }
 
+    /// The object's entries, if this is an object.
+    public var objectValue: [String: AnyValue]? {
+        if case .object(let object) = self { return object }
+        return nil
+    }
+
     /// The value with every number as `.double`, so values from JavaScript, Rust and Python peers that
     /// spell the same number differently compare equal.
     public var normalizingNumbers: AnyValue {

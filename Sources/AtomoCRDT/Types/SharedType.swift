@@ -144,7 +144,6 @@ final class SharedType {
         if let last = lastInsertion, last.end == index, !hasFormatting, extendInPlace(last.item, with: content, transaction) {
             shiftMarkers(insertedAt: index, count: count, keeping: last.item)
             lastInsertion = (last.item, index + count)
-            _ = client
             return
         }
         var (left, right) = findPosition(index, transaction)

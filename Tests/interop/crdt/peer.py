@@ -11,6 +11,9 @@ Request fields (all optional):
   sync          a y-protocols message from the Swift side to handle with handle_sync_message (after
                 the edits)
   want_sync_step1  whether to create this peer's own sync step 1 message
+  rich          operations on the root text "rich" after the edits: ["insert", index, text, attrs],
+                ["embed", index, value, attrs], ["format", start, stop, attrs], ["delete", start, stop]
+                (pycrdt offsets: UTF-8 bytes); the response then carries rich_delta (text.diff())
   awareness     an awareness update to apply; the response then carries awareness_states and this
                 peer's own awareness_update (local state {"user": "pycrdt"})
 
@@ -111,7 +114,20 @@ def main():
     rng = random.Random(request.get("seed", 0))
     for _ in range(request.get("edits", 0)):
         random_edit(doc, rng, text, map_, array)
+    rich = doc.get("rich", type=Text)
+    for operation in request.get("rich", []):
+        kind, arguments = operation[0], operation[1:]
+        if kind == "insert":
+            rich.insert(arguments[0], arguments[1], arguments[2])
+        elif kind == "embed":
+            rich.insert_embed(arguments[0], arguments[1], arguments[2])
+        elif kind == "format":
+            rich.format(arguments[0], arguments[1], arguments[2])
+        elif kind == "delete":
+            del rich[arguments[0] : arguments[1]]
     doc.unobserve(subscription)
+    if "rich" in request:
+        response["rich_delta"] = [[insert, attributes or {}] for insert, attributes in rich.diff()]
     if request.get("sync"):
         reply = handle_sync_message(bytes.fromhex(request["sync"]), doc)
         response["sync_reply"] = reply.hex() if reply else None
