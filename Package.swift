@@ -29,7 +29,7 @@ let package = Package(
         // Libraries, in the order of DESIGN.md: a module imports only modules listed above it.
         .target(name: "AtomoSQL", swiftSettings: swiftSettings),
         .target(name: "AtomoSQLite", dependencies: ["AtomoSQL", "CSQLite"], swiftSettings: swiftSettings),
-        .target(name: "AtomoEvents", dependencies: ["AtomoSQLite"], swiftSettings: swiftSettings),
+        .target(name: "AtomoEvents", dependencies: ["AtomoSQL", "AtomoSQLite"], swiftSettings: swiftSettings),
         .target(name: "AtomoTesting", dependencies: ["AtomoEvents"], swiftSettings: swiftSettings),
 
         // Test support: a process that appends in a loop so that tests can SIGKILL it mid-write.
