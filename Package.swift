@@ -30,7 +30,7 @@ let package = Package(
         // Libraries, in the order of DESIGN.md: a module imports only modules listed above it.
         .target(name: "AtomoSQL", swiftSettings: swiftSettings),
         .target(name: "AtomoSQLite", dependencies: ["AtomoSQL", "CSQLite"], swiftSettings: swiftSettings),
-        .target(name: "AtomoEvents", dependencies: ["AtomoSQLite"], swiftSettings: swiftSettings),
+        .target(name: "AtomoEvents", dependencies: ["AtomoSQL", "AtomoSQLite"], swiftSettings: swiftSettings),
         .target(name: "AtomoTesting", dependencies: ["AtomoEvents"], swiftSettings: swiftSettings),
         .target(name: "AtomoCRDT", swiftSettings: swiftSettings),
 
@@ -44,10 +44,10 @@ let package = Package(
 
         // Tests.
         .testTarget(name: "AtomoCRDTTests", dependencies: ["AtomoCRDT"], swiftSettings: swiftSettings),
-        .testTarget(name: "AtomoSQLiteTests", dependencies: ["AtomoSQLite"], swiftSettings: swiftSettings),
+        .testTarget(name: "AtomoSQLiteTests", dependencies: ["AtomoSQL", "AtomoSQLite"], swiftSettings: swiftSettings),
         .testTarget(
             name: "AtomoEventsTests",
-            dependencies: ["AtomoEvents", "AtomoTesting", "AtomoCrashWriter"],
+            dependencies: ["AtomoEvents", "AtomoSQLite", "AtomoTesting", "AtomoCrashWriter"],
             swiftSettings: swiftSettings
         ),
     ],

@@ -1,0 +1,154 @@
+import Foundation
+
+/// A SQLite database with one writer connection and a pool of reader connections, each on a
+/// dedicated thread.
+///
+/// SQLite allows one writer at a time; in WAL mode readers run in parallel with it and see the last
+/// committed state. `SQLiteDatabase` mirrors that: ``write(_:)`` jobs run in submission order on the
+/// writer's thread, ``read(_:)`` jobs on any free reader. Blocking SQLite calls therefore never
+/// occupy Swift's cooperative thread pool.
+///
+/// ```swift
+/// let database = try SQLiteDatabase(path: "app.sqlite")
+/// try await database.write { connection in
+///     try connection.execute("CREATE TABLE IF NOT EXISTS t(x INTEGER)")
+/// }
+/// let count = try await database.read { connection in
+///     try connection.scalarInt64("SELECT count(*) FROM t") ?? 0
+/// }
+/// ```
+public final class SQLiteDatabase: Sendable {
+    /// Where the data lives and how it is written.
+    public struct Configuration: Sendable {
+        /// How SQLite syncs the write-ahead log to disk (`PRAGMA synchronous`).
+        public enum Durability: String, Sendable {
+            /// `NORMAL`: a commit survives a crash of the process; the last commits before a power
+            /// loss or an operating-system crash may be lost (the database stays consistent). Fast.
+            case normal = "NORMAL"
+            /// `FULL`: every commit is synced to disk before it returns, so it also survives power
+            /// loss. Slower: one `fsync` per (group) commit.
+            case full = "FULL"
+        }
+
+        /// The number of reader connections (ignored for in-memory databases, which read on the writer).
+        public var readerCount: Int
+        /// The durability of commits.
+        public var durability: Durability
+        /// How long a connection waits for a lock held by another process before failing with `SQLITE_BUSY`.
+        public var busyTimeout: Duration
+        /// The page cache per connection, in KiB.
+        public var cacheSizeKiB: Int
+
+        /// Creates a configuration. The defaults suit a server: 4 readers, `NORMAL` durability.
+        public init(
+            readerCount: Int = 4, durability: Durability = .normal, busyTimeout: Duration = .seconds(5),
+            cacheSizeKiB: Int = 16 * 1024
+        ) {
+            self.readerCount = max(1, readerCount)
+            self.durability = durability
+            self.busyTimeout = busyTimeout
+            self.cacheSizeKiB = cacheSizeKiB
+        }
+    }
+
+    /// The file path, or nil for an in-memory database.
+    public let path: String?
+    /// The configuration the database was opened with.
+    public let configuration: Configuration
+    private let writer: ConnectionThreads<SQLiteConnection>
+    private let readers: ConnectionThreads<SQLiteConnection>?
+
+    /// Opens (creating if needed) the database file at `path` in WAL mode.
+    ///
+    /// - Throws: ``SQLiteError`` when the file cannot be opened, is not a database, or is corrupt.
+    public init(path: String, configuration: Configuration = Configuration()) throws {
+        self.path = path
+        self.configuration = configuration
+        let writerConnection = try SQLiteConnection(path: path, busyTimeout: configuration.busyTimeout)
+        try Self.configure(writerConnection, configuration, isWriter: true)
+        var readerConnections: [SQLiteConnection] = []
+        for _ in 0..<configuration.readerCount {
+            let reader = try SQLiteConnection(path: path, readOnly: true, busyTimeout: configuration.busyTimeout)
+            try Self.configure(reader, configuration, isWriter: false)
+            readerConnections.append(reader)
+        }
+        writer = ConnectionThreads(name: "atomo-sql-w", connections: [writerConnection])
+        readers = ConnectionThreads(name: "atomo-sql-r", connections: readerConnections)
+    }
+
+    /// Opens (creating if needed) the database file at `path` on a thread of its own, so that the
+    /// blocking open never runs on Swift's cooperative thread pool.
+    public static func open(path: String, configuration: Configuration = Configuration()) async throws -> SQLiteDatabase {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread {
+                continuation.resume(with: Result { try SQLiteDatabase(path: path, configuration: configuration) })
+            }
+            thread.name = "atomo-sqlite-open"
+            thread.start()
+        }
+    }
+
+    /// Opens a private in-memory database. Reads run on the writer's connection.
+    public init(inMemoryWith configuration: Configuration = Configuration()) throws {
+        self.path = nil
+        self.configuration = configuration
+        let connection = try SQLiteConnection(path: ":memory:", busyTimeout: configuration.busyTimeout)
+        try connection.execute("PRAGMA foreign_keys = ON")
+        writer = ConnectionThreads(name: "atomo-sql-m", connections: [connection])
+        readers = nil
+    }
+
+    deinit {
+        // Not waiting: the last reference may be dropped on one of these very threads.
+        writer.close(wait: false)
+        readers?.close(wait: false)
+    }
+
+    /// Stops accepting work, lets queued jobs finish and closes every connection. Blocks until done.
+    /// Call it from outside the database's own jobs.
+    public func close() {
+        writer.close(wait: true)
+        readers?.close(wait: true)
+    }
+
+    private static func configure(_ connection: SQLiteConnection, _ configuration: Configuration, isWriter: Bool)
+        throws
+    {
+        // Reading a page forces SQLite to look at the header, so a file that is not a database
+        // fails here, at open, with SQLITE_NOTADB instead of later at first use.
+        _ = try connection.scalarInt64("PRAGMA schema_version")
+        if isWriter {
+            try connection.execute("PRAGMA journal_mode = WAL")
+        }
+        try connection.execute(
+            """
+            PRAGMA synchronous = \(configuration.durability.rawValue);
+            PRAGMA foreign_keys = ON;
+            PRAGMA cache_size = -\(configuration.cacheSizeKiB);
+            PRAGMA temp_store = MEMORY;
+            """)
+    }
+
+    /// Runs `body` on the writer connection's thread; jobs run one at a time, in submission order.
+    ///
+    /// `body` manages its own transaction (see ``SQLiteConnection/transaction(_:_:)``).
+    public func write<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+        try await writer.run(body)
+    }
+
+    /// Enqueues `job` on the writer thread without waiting for it. Returns false once the database is closed.
+    ///
+    /// This is the building block for group commit: a job can drain many pending requests into one
+    /// transaction.
+    @discardableResult
+    public func submitWrite(_ job: @escaping @Sendable (SQLiteConnection) -> Void) -> Bool {
+        writer.submit(job)
+    }
+
+    /// Runs `body` on a reader connection's thread (the writer's, for in-memory databases).
+    ///
+    /// A reader sees the database as of the last commit before its read transaction began.
+    public func read<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+        if let readers { try await readers.run(body) } else { try await writer.run(body) }
+    }
+}
