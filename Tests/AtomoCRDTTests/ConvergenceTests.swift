@@ -12,7 +12,9 @@ struct ConvergenceTests {
             var updates: [[[UInt8]]] = [[], [], []]
             for (index, doc) in docs.enumerated() {
                 let observation = doc.observeUpdates { update, _ in updates[index].append(update) }
-                for _ in 0..<Int.random(in: 1...25, using: &rng) { try RandomEdits.edit(doc, &rng, unicode: round % 2 == 1) }
+                for _ in 0..<Int.random(in: 1...25, using: &rng) {
+                    try RandomEdits.edit(doc, &rng, unicode: round % 2 == 1)
+                }
                 doc.unobserve(observation)
             }
             for (index, doc) in docs.enumerated() {

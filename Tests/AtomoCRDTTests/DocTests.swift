@@ -84,7 +84,8 @@ struct DocTests {
         let copy = Doc(clientID: 2)
         try copy.applyUpdate(doc.encodeStateAsUpdate())
         #expect(copy.getMap("m").json == map.json)
-        guard case .array(let copiedList)? = copy.getMap("m")["list"], case .text(let copiedNote)? = copiedList[0] else {
+        guard case .array(let copiedList)? = copy.getMap("m")["list"], case .text(let copiedNote)? = copiedList[0]
+        else {
             Issue.record("nested types did not decode as their kinds")
             return
         }
@@ -120,8 +121,14 @@ struct DocTests {
         map.set("k", 1)
         map.set("k", 2)
         map.remove("k")
-        #expect(textEvents.map(\.delta) == [[.insert([.any("abc")])], [.retain(3), .insert([.any("d")])], [.retain(1), .delete(1)]])
-        #expect(mapEvents.map(\.keys) == [["k": .added], ["k": .updated(oldValue: .any(1))], ["k": .deleted(oldValue: .any(2))]])
+        #expect(
+            textEvents.map(\.delta) == [
+                [.insert([.any("abc")])], [.retain(3), .insert([.any("d")])], [.retain(1), .delete(1)],
+            ])
+        #expect(
+            mapEvents.map(\.keys) == [
+                ["k": .added], ["k": .updated(oldValue: .any(1))], ["k": .deleted(oldValue: .any(2))],
+            ])
         #expect(textEvents.allSatisfy { $0.isLocal })
 
         let remote = Doc(clientID: 2)

@@ -3,10 +3,12 @@ import Testing
 
 @Suite("lib0 encoding")
 struct EncodingTests {
-    @Test("varUint matches lib0", arguments: [
-        (UInt64(0), [UInt8(0)]), (127, [127]), (128, [0x80, 0x01]), (300, [0xAC, 0x02]),
-        (UInt64(UInt32.max), [0xFF, 0xFF, 0xFF, 0xFF, 0x0F]),
-    ] as [(UInt64, [UInt8])])
+    @Test(
+        "varUint matches lib0",
+        arguments: [
+            (UInt64(0), [UInt8(0)]), (127, [127]), (128, [0x80, 0x01]), (300, [0xAC, 0x02]),
+            (UInt64(UInt32.max), [0xFF, 0xFF, 0xFF, 0xFF, 0x0F]),
+        ] as [(UInt64, [UInt8])])
     func varUint(value: UInt64, bytes: [UInt8]) throws {
         var writer = BinaryWriter()
         writer.writeVarUint(value)
@@ -16,10 +18,12 @@ struct EncodingTests {
         #expect(reader.isAtEnd)
     }
 
-    @Test("varInt keeps the sign in bit 6 of the first byte", arguments: [
-        (Int64(0), [UInt8(0)]), (1, [1]), (-1, [0x41]), (63, [0x3F]), (64, [0x80, 0x01]), (-64, [0xC0, 0x01]),
-        (-2_147_483_647, [0xFF, 0xFF, 0xFF, 0xFF, 0x0F]),
-    ] as [(Int64, [UInt8])])
+    @Test(
+        "varInt keeps the sign in bit 6 of the first byte",
+        arguments: [
+            (Int64(0), [UInt8(0)]), (1, [1]), (-1, [0x41]), (63, [0x3F]), (64, [0x80, 0x01]), (-64, [0xC0, 0x01]),
+            (-2_147_483_647, [0xFF, 0xFF, 0xFF, 0xFF, 0x0F]),
+        ] as [(Int64, [UInt8])])
     func varInt(value: Int64, bytes: [UInt8]) throws {
         var writer = BinaryWriter()
         writer.writeVarInt(value)

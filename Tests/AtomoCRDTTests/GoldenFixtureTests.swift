@@ -2,7 +2,9 @@ import AtomoCRDT
 import Foundation
 import Testing
 
-@Suite("Golden fixtures from yrs and the B4 trace", .enabled(if: SharedData.isAvailable, "../shared/data is absent; golden fixtures skipped"))
+@Suite(
+    "Golden fixtures from yrs and the B4 trace",
+    .enabled(if: SharedData.isAvailable, "../shared/data is absent; golden fixtures skipped"))
 struct GoldenFixtureTests {
     @Test("yrs's B4 update decodes to the trace's endContent")
     func yrsUpdateDecodes() throws {

@@ -9,7 +9,8 @@ enum PycrdtPeer {
 
     static var script: URL {
         // #filePath may be reached through a symlinked package; resolve it to find Tests/interop.
-        URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent().deletingLastPathComponent()
+        URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent()
+            .deletingLastPathComponent()
             .appendingPathComponent("interop/crdt/peer.py")
     }
 
@@ -29,7 +30,8 @@ enum PycrdtPeer {
         process.standardOutput = output
         process.standardError = errors
         let body = try JSONSerialization.data(withJSONObject: request)
-        let inputPath = FileManager.default.temporaryDirectory.appendingPathComponent("atomo-crdt-\(UUID().uuidString).json")
+        let inputPath = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "atomo-crdt-\(UUID().uuidString).json")
         try body.write(to: inputPath)
         defer { try? FileManager.default.removeItem(at: inputPath) }
         process.standardInput = try FileHandle(forReadingFrom: inputPath)
@@ -37,7 +39,9 @@ enum PycrdtPeer {
         let data = output.fileHandleForReading.readDataToEndOfFile()
         let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        guard process.terminationStatus == 0, let response = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+        guard process.terminationStatus == 0,
+            let response = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else {
             throw Failure(description: "peer.py failed (\(process.terminationStatus)): \(errorText)")
         }
         return response
@@ -46,7 +50,9 @@ enum PycrdtPeer {
     static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
 
     static func bytes(_ hex: Any?) throws -> [UInt8] {
-        guard let hex = hex as? String, hex.count % 2 == 0 else { throw Failure(description: "expected hex, got \(String(describing: hex))") }
+        guard let hex = hex as? String, hex.count % 2 == 0 else {
+            throw Failure(description: "expected hex, got \(String(describing: hex))")
+        }
         var result: [UInt8] = []
         var index = hex.startIndex
         while index < hex.endIndex {
@@ -72,7 +78,9 @@ enum PycrdtPeer {
 
 @Suite(
     "Interoperability with pycrdt 0.14 (yrs)",
-    .enabled(if: ProcessInfo.processInfo.environment["ATOMO_INTEROP_PYTHON"] != nil, "set ATOMO_INTEROP_PYTHON (scripts/test does) to run pycrdt interop")
+    .enabled(
+        if: ProcessInfo.processInfo.environment["ATOMO_INTEROP_PYTHON"] != nil,
+        "set ATOMO_INTEROP_PYTHON (scripts/test does) to run pycrdt interop")
 )
 struct PycrdtInteropTests {
     /// Two Atomo docs and one pycrdt doc edit apart, then exchange updates in random order with duplicates.
@@ -93,7 +101,8 @@ struct PycrdtInteropTests {
             a.unobserve(observeA)
             b.unobserve(observeB)
             var request: [String: Any] = [
-                "client_id": pythonClient, "edits": Int.random(in: 5...30, using: &rng), "seed": Int(seed) * 100 + round,
+                "client_id": pythonClient, "edits": Int.random(in: 5...30, using: &rng),
+                "seed": Int(seed) * 100 + round,
             ]
             if let pythonState { request["state"] = pythonState }
             let edited = try PycrdtPeer.run(request)
@@ -152,12 +161,16 @@ struct PycrdtInteropTests {
         swiftDoc.observeUpdates { update, _ in updates.append(update) }
         try swiftDoc.getText("text").insert("sync!", at: 0)
         let updateMessage = SyncMessage.update(try #require(updates.first))
-        let pythonAfterStep2 = try PycrdtPeer.run(["client_id": 2002, "state": first["state"] ?? "", "sync": PycrdtPeer.hex(ourStep2.encoded)])
+        let pythonAfterStep2 = try PycrdtPeer.run([
+            "client_id": 2002, "state": first["state"] ?? "", "sync": PycrdtPeer.hex(ourStep2.encoded),
+        ])
         let pythonAfterUpdate = try PycrdtPeer.run([
             "client_id": 2002, "state": pythonAfterStep2["state"] ?? "", "sync": PycrdtPeer.hex(updateMessage.encoded),
         ])
         #expect(RandomEdits.content(swiftDoc) == PycrdtPeer.value(pythonAfterUpdate["json"]))
-        #expect(swiftDoc.stateVector == (try StateVector(decoding: try PycrdtPeer.bytes(pythonAfterUpdate["state_vector"]))))
+        #expect(
+            swiftDoc.stateVector == (try StateVector(decoding: try PycrdtPeer.bytes(pythonAfterUpdate["state_vector"])))
+        )
         #expect(swiftDoc.getText("text").string.hasPrefix("sync!"))
     }
 
@@ -174,7 +187,9 @@ struct PycrdtInteropTests {
         // pycrdt applies it, then formats and inserts within the ASCII prefix (its offsets are UTF-8 bytes).
         let response = try PycrdtPeer.run([
             "client_id": 4002, "apply": [PycrdtPeer.hex(doc.encodeStateAsUpdate())],
-            "rich": [["format", 0, 2, ["color": "blue"]], ["insert", 0, ">> ", ["font": "mono"]], ["delete", 9, 10]],
+            "rich": [
+                ["format", 0, 2, ["color": "blue"]], ["insert", 0, ">> ", ["font": "mono"]], ["delete", 9, 10],
+            ],
         ])
         for update in try (response["updates"] as? [Any] ?? []).map(PycrdtPeer.bytes) { try doc.applyUpdate(update) }
         let pythonDelta = (response["rich_delta"] as? [[Any]] ?? []).map { pair in
@@ -182,7 +197,9 @@ struct PycrdtInteropTests {
                 insert: .any(PycrdtPeer.value(pair[0])),
                 attributes: (PycrdtPeer.value(pair[1]).objectValue ?? [:]))
         }
-        let swiftDelta = rich.delta.map { YText.Run(insert: .any($0.insert.json.normalizingNumbers), attributes: $0.attributes) }
+        let swiftDelta = rich.delta.map {
+            YText.Run(insert: .any($0.insert.json.normalizingNumbers), attributes: $0.attributes)
+        }
         #expect(swiftDelta == pythonDelta)
         #expect(swiftDelta.count >= 5)
         #expect(rich.string.hasPrefix(">> Hel"))

@@ -38,7 +38,8 @@ enum RandomEdits {
                         let start = YText.unicodeScalarOffset(utf16Offset: index, in: string)
                         let scalarCount = string.unicodeScalars.count
                         let startUTF16 = YText.utf16Offset(unicodeScalarOffset: start, in: string)
-                        let endUTF16 = YText.utf16Offset(unicodeScalarOffset: min(scalarCount, start + count), in: string)
+                        let endUTF16 = YText.utf16Offset(
+                            unicodeScalarOffset: min(scalarCount, start + count), in: string)
                         if endUTF16 > startUTF16 { try text.delete(at: startUTF16, count: endUTF16 - startUTF16) }
                     } else {
                         try text.delete(at: index, count: count)
@@ -62,7 +63,8 @@ enum RandomEdits {
                 } else if roll < 0.45 {
                     map.setMap(key).set("x", .integer(Int.random(in: 0...100, using: &rng)))
                 } else if roll < 0.5 {
-                    try map.setArray(key).insert([.integer(Int.random(in: 0...9, using: &rng)), .string(word(&rng))], at: 0)
+                    try map.setArray(key).insert(
+                        [.integer(Int.random(in: 0...9, using: &rng)), .string(word(&rng))], at: 0)
                 } else if Bool.random(using: &rng) {
                     map.set(key, .integer(Int.random(in: -1000...1000, using: &rng)))
                 } else {

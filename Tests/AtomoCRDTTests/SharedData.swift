@@ -7,7 +7,8 @@ enum SharedData {
         // and the working directory is usually the root. Parents are tried too for nested checkouts.
         var candidates: [URL] = []
         for start in [
-            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent(),
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent(),
             URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
         ] {
             var directory = start
@@ -38,7 +39,9 @@ enum SharedData {
         guard let directory else { throw MissingData(name: "editing-traces/automerge-paper.json.gz") }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["gzip", "-dc", directory.appendingPathComponent("editing-traces/automerge-paper.json.gz").path]
+        process.arguments = [
+            "gzip", "-dc", directory.appendingPathComponent("editing-traces/automerge-paper.json.gz").path,
+        ]
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()

@@ -39,7 +39,8 @@ struct CRDTB4Command: AsyncParsableCommand {
     func run() async throws {
         let traceURL = try Self.locate(trace, relative: "editing-traces/automerge-paper.json.gz")
         let (edits, endContent) = try Self.load(traceURL)
-        let yrsURL = traceURL.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("yrs-b4-update-v1.bin")
+        let yrsURL = traceURL.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+            "yrs-b4-update-v1.bin")
         let yrsBytes = (try? Data(contentsOf: yrsURL))?.count
 
         Self.resetPeakResident()
@@ -86,7 +87,9 @@ struct CRDTB4Command: AsyncParsableCommand {
             for update in updates { try doc.applyUpdate(update) }
             remoteTimes.append(Self.seconds(ContinuousClock.now - start))
             remoteCPU.append(Self.processCPUSeconds() - cpuStart)
-            guard doc.getText("text").string == endContent else { throw ValidationError("remote replay did not reach endContent") }
+            guard doc.getText("text").string == endContent else {
+                throw ValidationError("remote replay did not reach endContent")
+            }
         }
 
         let local = Self.median(localTimes)
@@ -104,9 +107,12 @@ struct CRDTB4Command: AsyncParsableCommand {
             print("{" + fields.joined(separator: ",") + "}")
         } else {
             print("B4 (automerge-paper, \(edits.count) edits), median of \(max(1, runs)) runs")
-            print("  local apply             \(String(format: "%.3f", local)) s  (CPU \(String(format: "%.3f", Self.median(localCPU))) s)")
             print(
-                "  remote apply (B1-style) \(String(format: "%.3f", remote)) s  (CPU \(String(format: "%.3f", Self.median(remoteCPU))) s, \(updates.count) updates)")
+                "  local apply             \(String(format: "%.3f", local)) s  (CPU \(String(format: "%.3f", Self.median(localCPU))) s)"
+            )
+            print(
+                "  remote apply (B1-style) \(String(format: "%.3f", remote)) s  (CPU \(String(format: "%.3f", Self.median(remoteCPU))) s, \(updates.count) updates)"
+            )
             print("  encoded document        \(encodedBytes) bytes" + (yrsBytes.map { " (yrs: \($0) bytes)" } ?? ""))
             print("  peak RSS                \(peak.map { "\($0 / 1_048_576) MiB" } ?? "unknown")")
         }
@@ -118,14 +124,17 @@ struct CRDTB4Command: AsyncParsableCommand {
 
     static func median(_ values: [Double]) -> Double {
         let sorted = values.sorted()
-        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+        return sorted.count % 2 == 1
+            ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
 
     /// Finds shared data: an explicit path, else `../shared/data` from the working directory, its
     /// parent (when run from `Benchmarks/`), or this source file's package root.
     static func locate(_ explicit: String?, relative: String) throws -> URL {
         if let explicit {
-            guard FileManager.default.fileExists(atPath: explicit) else { throw ValidationError("no trace at \(explicit)") }
+            guard FileManager.default.fileExists(atPath: explicit) else {
+                throw ValidationError("no trace at \(explicit)")
+            }
             return URL(fileURLWithPath: explicit)
         }
         let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
@@ -135,11 +144,13 @@ struct CRDTB4Command: AsyncParsableCommand {
             cwd.appendingPathComponent("../shared/data"), cwd.appendingPathComponent("../../shared/data"),
             sourceRoot.appendingPathComponent("../shared/data"),
         ]
-        for directory in candidates where FileManager.default.fileExists(atPath: directory.appendingPathComponent(relative).path) {
+        for directory in candidates
+        where FileManager.default.fileExists(atPath: directory.appendingPathComponent(relative).path) {
             return directory.appendingPathComponent(relative).standardizedFileURL
         }
         throw ValidationError(
-            "the B4 trace was not found; looked for \(relative) in " + candidates.map(\.standardizedFileURL.path).joined(separator: ", ")
+            "the B4 trace was not found; looked for \(relative) in "
+                + candidates.map(\.standardizedFileURL.path).joined(separator: ", ")
                 + ". Pass --trace.")
     }
 

@@ -45,7 +45,9 @@ struct TraceScanner {
                 case UInt8(ascii: "u"):
                     let hex = String(decoding: bytes[offset..<min(offset + 4, bytes.count)], as: UTF8.self)
                     offset += 4
-                    out.append(contentsOf: Array(String(Unicode.Scalar(UInt32(hex, radix: 16) ?? 0xFFFD).map(Character.init) ?? "?").utf8))
+                    out.append(
+                        contentsOf: Array(
+                            String(Unicode.Scalar(UInt32(hex, radix: 16) ?? 0xFFFD).map(Character.init) ?? "?").utf8))
                 default: out.append(escaped)
                 }
             } else {
@@ -81,7 +83,9 @@ struct TraceScanner {
         _ = expect(UInt8(ascii: ",")) || expect(UInt8(ascii: "["))
         skipWhitespace()
         guard expect(UInt8(ascii: "[")) else { return nil }
-        guard let position = readInt(), expect(UInt8(ascii: ",")), let deleteCount = readInt(), expect(UInt8(ascii: ",")) else {
+        guard let position = readInt(), expect(UInt8(ascii: ",")), let deleteCount = readInt(),
+            expect(UInt8(ascii: ","))
+        else {
             return nil
         }
         skipWhitespace()

@@ -77,7 +77,8 @@ public struct BinaryWriter: Sendable {
                 utf8Count += 1
             } else if unit < 0x800 {
                 utf8Count += 2
-            } else if UTF16.isLeadSurrogate(unit), index + 1 < units.endIndex, UTF16.isTrailSurrogate(units[index + 1]) {
+            } else if UTF16.isLeadSurrogate(unit), index + 1 < units.endIndex, UTF16.isTrailSurrogate(units[index + 1])
+            {
                 utf8Count += 4
                 index += 1
             } else {
@@ -94,7 +95,8 @@ public struct BinaryWriter: Sendable {
             } else if unit < 0x800 {
                 bytes.append(0xC0 | UInt8(unit >> 6))
                 bytes.append(0x80 | UInt8(unit & 0x3F))
-            } else if UTF16.isLeadSurrogate(unit), index + 1 < units.endIndex, UTF16.isTrailSurrogate(units[index + 1]) {
+            } else if UTF16.isLeadSurrogate(unit), index + 1 < units.endIndex, UTF16.isTrailSurrogate(units[index + 1])
+            {
                 let scalar = 0x10000 + ((UInt32(unit) - 0xD800) << 10) + (UInt32(units[index + 1]) - 0xDC00)
                 bytes.append(0xF0 | UInt8(scalar >> 18))
                 bytes.append(0x80 | UInt8((scalar >> 12) & 0x3F))
@@ -114,19 +116,25 @@ public struct BinaryWriter: Sendable {
     /// Appends a big-endian IEEE 754 single-precision float.
     mutating func writeFloat32(_ value: Float) {
         let bits = value.bitPattern
-        for shift in stride(from: 24, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: bits >> UInt32(shift))) }
+        for shift in stride(from: 24, through: 0, by: -8) {
+            bytes.append(UInt8(truncatingIfNeeded: bits >> UInt32(shift)))
+        }
     }
 
     /// Appends a big-endian IEEE 754 double-precision float.
     mutating func writeFloat64(_ value: Double) {
         let bits = value.bitPattern
-        for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: bits >> UInt64(shift))) }
+        for shift in stride(from: 56, through: 0, by: -8) {
+            bytes.append(UInt8(truncatingIfNeeded: bits >> UInt64(shift)))
+        }
     }
 
     /// Appends a big-endian 64-bit signed integer (lib0 `writeBigInt64`).
     mutating func writeInt64(_ value: Int64) {
         let bits = UInt64(bitPattern: value)
-        for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: bits >> UInt64(shift))) }
+        for shift in stride(from: 56, through: 0, by: -8) {
+            bytes.append(UInt8(truncatingIfNeeded: bits >> UInt64(shift)))
+        }
     }
 
     /// Appends a lib0 `any` value (`writeAny`).

@@ -18,7 +18,11 @@ enum JSONText {
         case .bigInt(let integer): out += String(integer)
         case .double(let double):
             if double.isFinite {
-                if double == double.rounded(), double.magnitude < 1e15 { out += String(Int64(double)) } else { out += "\(double)" }
+                if double == double.rounded(), double.magnitude < 1e15 {
+                    out += String(Int64(double))
+                } else {
+                    out += "\(double)"
+                }
             } else {
                 out += "null"
             }
@@ -142,7 +146,9 @@ enum JSONText {
                 }
                 while true {
                     skipWhitespace()
-                    guard index < units.count, units[index] == UInt8(ascii: "\"") else { throw .invalidJSON(offset: index) }
+                    guard index < units.count, units[index] == UInt8(ascii: "\"") else {
+                        throw .invalidJSON(offset: index)
+                    }
                     let key = try parseString()
                     skipWhitespace()
                     try expect(":")
@@ -168,7 +174,9 @@ enum JSONText {
             var isInteger = true
             while index < units.count {
                 let byte = units[index]
-                if (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "+") {
+                if (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "-")
+                    || byte == UInt8(ascii: "+")
+                {
                     index += 1
                 } else if byte == UInt8(ascii: ".") || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") {
                     isInteger = false

@@ -49,7 +49,9 @@ final class Item {
 
     /// A garbage-collected struct covering `length` clocks.
     static func gc(client: UInt64, clock: Int, length: Int) -> Item {
-        let item = Item(client: client, clock: clock, origin: nil, rightOrigin: nil, parent: nil, parentSub: nil, content: .deleted(length))
+        let item = Item(
+            client: client, clock: clock, origin: nil, rightOrigin: nil, parent: nil, parentSub: nil,
+            content: .deleted(length))
         item.isGC = true
         item.isDeleted = true
         item.isCountable = false

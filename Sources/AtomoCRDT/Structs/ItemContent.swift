@@ -138,7 +138,8 @@ enum ItemContent {
     }
 
     /// Reads content of reference `reference` (2…9) in update v1 form.
-    static func read(reference: UInt8, from reader: inout BinaryReader, at offset: Int) throws(CRDTError) -> ItemContent {
+    static func read(reference: UInt8, from reader: inout BinaryReader, at offset: Int) throws(CRDTError) -> ItemContent
+    {
         switch reference {
         case 1: return .deleted(try reader.readInt())
         case 2:

@@ -53,7 +53,8 @@ public final class Awareness {
     /// Milliseconds from a monotonic clock.
     public static func monotonicMilliseconds() -> UInt64 {
         let elapsed = ContinuousClock.now - Self.epoch
-        return UInt64(max(0, elapsed.components.seconds)) * 1000 + UInt64(max(0, elapsed.components.attoseconds) / 1_000_000_000_000_000)
+        return UInt64(max(0, elapsed.components.seconds)) * 1000
+            + UInt64(max(0, elapsed.components.attoseconds) / 1_000_000_000_000_000)
     }
 
     private static let epoch = ContinuousClock.now
@@ -115,7 +116,9 @@ public final class Awareness {
             let current = meta[id]?.clock ?? 0
             let previous = states[id]
             // Equal clocks replace only a removal of a present client (y-protocols' rule).
-            guard current < clock || (current == clock && state == nil && previous != nil) || meta[id] == nil else { continue }
+            guard current < clock || (current == clock && state == nil && previous != nil) || meta[id] == nil else {
+                continue
+            }
             if state == nil && id == clientID && states[clientID] != nil {
                 // A peer says we are gone; stay present with a newer clock.
                 meta[id] = Meta(clock: clock + 1, lastUpdated: time)

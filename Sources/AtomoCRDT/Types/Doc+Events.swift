@@ -1,7 +1,9 @@
 /// Computing and dispatching ``YEvent``s after a transaction (Yjs `YEvent.changes`).
 extension Doc {
     func dispatchEvents(_ transaction: Transaction) {
-        for (type, keys) in transaction.changed.values.sorted(by: { ($0.type.rootName ?? "") < ($1.type.rootName ?? "") }) {
+        for (type, keys) in transaction.changed.values.sorted(by: {
+            ($0.type.rootName ?? "") < ($1.type.rootName ?? "")
+        }) {
             guard !type.observers.isEmpty else { continue }
             let event = YEvent(
                 delta: keys.contains(nil) ? delta(of: type, transaction) : [],
@@ -21,16 +23,26 @@ extension Doc {
         var changes: [YEvent.Change] = []
         func retain(_ count: Int) {
             guard count > 0 else { return }
-            if case .retain(let existing) = changes.last { changes[changes.count - 1] = .retain(existing + count) } else { changes.append(.retain(count)) }
+            if case .retain(let existing) = changes.last {
+                changes[changes.count - 1] = .retain(existing + count)
+            } else {
+                changes.append(.retain(count))
+            }
         }
         func delete(_ count: Int) {
             guard count > 0 else { return }
-            if case .delete(let existing) = changes.last { changes[changes.count - 1] = .delete(existing + count) } else { changes.append(.delete(count)) }
+            if case .delete(let existing) = changes.last {
+                changes[changes.count - 1] = .delete(existing + count)
+            } else {
+                changes.append(.delete(count))
+            }
         }
         func insert(_ values: [YValue]) {
             guard !values.isEmpty else { return }
             if case .insert(let existing) = changes.last {
-                if case .any(.string(let previous)) = existing.last, values.count == 1, case .any(.string(let next)) = values[0] {
+                if case .any(.string(let previous)) = existing.last, values.count == 1,
+                    case .any(.string(let next)) = values[0]
+                {
                     changes[changes.count - 1] = .insert(existing.dropLast() + [.any(.string(previous + next))])
                 } else {
                     changes[changes.count - 1] = .insert(existing + values)
@@ -50,7 +62,9 @@ extension Doc {
                 retain(old)
                 if old < item.length {
                     let added = item.content.suffix(from: old)
-                    let probe = Item(client: item.client, clock: item.clock + old, origin: nil, rightOrigin: nil, parent: nil, parentSub: nil, content: added)
+                    let probe = Item(
+                        client: item.client, clock: item.clock + old, origin: nil, rightOrigin: nil, parent: nil,
+                        parentSub: nil, content: added)
                     insert(YValue.values(of: probe))
                 }
             }
@@ -59,7 +73,9 @@ extension Doc {
         return changes
     }
 
-    private func keyChanges(of type: SharedType, keys: [String], _ transaction: Transaction) -> [String: YEvent.KeyChange] {
+    private func keyChanges(
+        of type: SharedType, keys: [String], _ transaction: Transaction
+    ) -> [String: YEvent.KeyChange] {
         var result: [String: YEvent.KeyChange] = [:]
         for key in keys {
             guard let item = type.map[key] else { continue }

@@ -121,7 +121,9 @@ public final class Doc {
             for handler in updateObservers.sorted(by: { $0.key < $1.key }).map(\.value) { handler(update, transaction) }
         }
         if !afterTransactionObservers.isEmpty {
-            for handler in afterTransactionObservers.sorted(by: { $0.key < $1.key }).map(\.value) { handler(transaction) }
+            for handler in afterTransactionObservers.sorted(by: { $0.key < $1.key }).map(\.value) {
+                handler(transaction)
+            }
         }
     }
 
@@ -146,7 +148,8 @@ public final class Doc {
             guard let list = store.list(client) else { continue }
             for range in ranges.reversed() {
                 guard !list.items.isEmpty else { break }
-                let last = min(list.items.count - 1, StructStore.index(of: min(range.end, list.state) - 1, in: list.items) + 1)
+                let last = min(
+                    list.items.count - 1, StructStore.index(of: min(range.end, list.state) - 1, in: list.items) + 1)
                 let first = max(1, StructStore.index(of: range.clock, in: list.items))
                 var index = last
                 while index >= first, index < list.items.count {
@@ -191,7 +194,9 @@ public final class Doc {
     /// Calls `handler` with the update (v1) of every transaction that changed the document — the bytes
     /// to broadcast to other replicas (y-protocols `update` messages).
     @discardableResult
-    public func observeUpdates(_ handler: @escaping (_ update: [UInt8], _ transaction: Transaction) -> Void) -> Observation {
+    public func observeUpdates(
+        _ handler: @escaping (_ update: [UInt8], _ transaction: Transaction) -> Void
+    ) -> Observation {
         let observation = nextObservation()
         updateObservers[observation.id] = handler
         return observation

@@ -129,7 +129,8 @@ final class SharedType {
         }
         rememberPosition(item, index: position)
         if index < position + item.length {
-            _ = transaction.doc.store.itemCleanEnd(ID(client: item.client, clock: item.clock + index - position - 1), transaction)
+            _ = transaction.doc.store.itemCleanEnd(
+                ID(client: item.client, clock: item.clock + index - position - 1), transaction)
         }
         return (item, item.right)
     }
@@ -141,7 +142,9 @@ final class SharedType {
         let client = doc.clientID
         // Fast path: typing continues right after this client's last insertion, so the new content
         // would be merged into that item anyway; append it in place.
-        if let last = lastInsertion, last.end == index, !hasFormatting, extendInPlace(last.item, with: content, transaction) {
+        if let last = lastInsertion, last.end == index, !hasFormatting,
+            extendInPlace(last.item, with: content, transaction)
+        {
             shiftMarkers(insertedAt: index, count: count, keeping: last.item)
             lastInsertion = (last.item, index + count)
             return

@@ -19,7 +19,8 @@ struct TextPosition {
                     Self.apply(key: key, json: value, to: &attributes)
                 } else if next.isCountable {
                     if count < next.length {
-                        _ = transaction.doc.store.itemCleanEnd(ID(client: next.client, clock: next.clock + count - 1), transaction)
+                        _ = transaction.doc.store.itemCleanEnd(
+                            ID(client: next.client, clock: next.clock + count - 1), transaction)
                     }
                     index += next.length
                     count -= next.length
@@ -53,7 +54,8 @@ struct TextPosition {
     private mutating func insertItem(_ content: ItemContent, _ transaction: Transaction) {
         let doc = transaction.doc
         let item = Item(
-            client: doc.clientID, clock: doc.store.state(of: doc.clientID), origin: left?.lastID, rightOrigin: right?.id,
+            client: doc.clientID, clock: doc.store.state(of: doc.clientID), origin: left?.lastID,
+            rightOrigin: right?.id,
             parent: type, parentSub: nil, content: content)
         item.left = left
         item.right = right
@@ -76,7 +78,9 @@ struct TextPosition {
     }
 
     /// Inserts format items for attributes that differ from those in effect; returns the previous values.
-    private mutating func insertAttributes(_ attributes: [String: AnyValue], _ transaction: Transaction) -> [String: AnyValue] {
+    private mutating func insertAttributes(
+        _ attributes: [String: AnyValue], _ transaction: Transaction
+    ) -> [String: AnyValue] {
         var negated: [String: AnyValue] = [:]
         for key in attributes.keys.sorted() {
             let value = attributes[key] ?? .null
@@ -94,7 +98,9 @@ struct TextPosition {
         while let next = right {
             if next.isDeleted {
                 forward()
-            } else if case .format(let key, let value) = next.content, let wanted = negated[key], wanted == Self.value(value) {
+            } else if case .format(let key, let value) = next.content, let wanted = negated[key],
+                wanted == Self.value(value)
+            {
                 negated[key] = nil
                 forward()
             } else {
@@ -118,7 +124,9 @@ struct TextPosition {
         var remaining = count
         minimizeAttributeChanges(attributes)
         var negated = insertAttributes(attributes, transaction)
-        loop: while let next = right, remaining > 0 || (!negated.isEmpty && (next.isDeleted || next.content.reference == 6)) {
+        loop: while let next = right,
+            remaining > 0 || (!negated.isEmpty && (next.isDeleted || next.content.reference == 6))
+        {
             if !next.isDeleted {
                 if case .format(let key, let json) = next.content {
                     let value = Self.value(json)
@@ -135,7 +143,8 @@ struct TextPosition {
                     }
                 } else if next.isCountable {
                     if remaining < next.length {
-                        _ = transaction.doc.store.itemCleanEnd(ID(client: next.client, clock: next.clock + remaining - 1), transaction)
+                        _ = transaction.doc.store.itemCleanEnd(
+                            ID(client: next.client, clock: next.clock + remaining - 1), transaction)
                     }
                     remaining -= min(remaining, next.length)
                 }

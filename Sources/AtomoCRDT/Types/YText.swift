@@ -111,7 +111,8 @@ public struct YText: Equatable {
         var pending: [UInt16] = []
         func flush() {
             if !pending.isEmpty {
-                runs.append(Run(insert: .any(.string(String(decoding: pending, as: UTF16.self))), attributes: attributes))
+                runs.append(
+                    Run(insert: .any(.string(String(decoding: pending, as: UTF16.self))), attributes: attributes))
                 pending.removeAll()
             }
         }

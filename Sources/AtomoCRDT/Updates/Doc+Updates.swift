@@ -70,7 +70,8 @@ extension Doc {
             let rest = queue[(heads[client] ?? 0)...].filter { $0.kind != .skip }
             if !rest.isEmpty { pendingStructs[client] = Array(rest) }
         }
-        let deletions = pendingDeleteSet.isEmpty ? update.deleteSet : DeleteSet.merging([update.deleteSet, pendingDeleteSet])
+        let deletions =
+            pendingDeleteSet.isEmpty ? update.deleteSet : DeleteSet.merging([update.deleteSet, pendingDeleteSet])
         pendingDeleteSet = apply(deletions, transaction)
     }
 
@@ -79,7 +80,9 @@ extension Doc {
         guard wire.kind == .item else { return false }
         let state = store.state(of: wire.client)
         // With an offset the origin becomes the struct's own previous unit, which exists.
-        if let origin = wire.origin, !(origin.client == wire.client && wire.clock < state), origin.clock >= store.state(of: origin.client) {
+        if let origin = wire.origin, !(origin.client == wire.client && wire.clock < state),
+            origin.clock >= store.state(of: origin.client)
+        {
             return true
         }
         if let right = wire.rightOrigin, right.clock >= store.state(of: right.client) { return true }
@@ -117,7 +120,9 @@ extension Doc {
             }
         } else if case .root(let name) = wire.parent {
             parent = root(name, kind: .unspecified)
-        } else if case .item(let id) = wire.parent, let holder = store.find(id), !holder.isGC, case .type(let type) = holder.content {
+        } else if case .item(let id) = wire.parent, let holder = store.find(id), !holder.isGC,
+            case .type(let type) = holder.content
+        {
             parent = type
         }
         guard let parent else { return integrateAsGC(wire.client, clock, length, transaction) }

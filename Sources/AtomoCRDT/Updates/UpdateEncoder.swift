@@ -1,6 +1,8 @@
 /// Writes a document's structs in update v1 form.
 enum UpdateEncoder {
-    static func writeItemHeader(reference: UInt8, origin: ID?, rightOrigin: ID?, parentSub: String?, to writer: inout BinaryWriter) {
+    static func writeItemHeader(
+        reference: UInt8, origin: ID?, rightOrigin: ID?, parentSub: String?, to writer: inout BinaryWriter
+    ) {
         var info = reference & 0x1F
         if origin != nil { info |= 0x80 }
         if rightOrigin != nil { info |= 0x40 }
@@ -24,7 +26,9 @@ enum UpdateEncoder {
             return
         }
         let origin = offset > 0 ? ID(client: item.client, clock: item.clock + offset - 1) : item.origin
-        writeItemHeader(reference: item.content.reference, origin: origin, rightOrigin: item.rightOrigin, parentSub: item.parentSub, to: &writer)
+        writeItemHeader(
+            reference: item.content.reference, origin: origin, rightOrigin: item.rightOrigin, parentSub: item.parentSub,
+            to: &writer)
         if origin == nil && item.rightOrigin == nil {
             if let parent = item.parent {
                 if let parentItem = parent.item {
@@ -43,12 +47,16 @@ enum UpdateEncoder {
 
     /// Writes every struct of clients whose state exceeds `from` (missing clients count from 0),
     /// clients in descending order as Yjs writes them.
-    static func writeStructs(_ store: StructStore, from state: [UInt64: Int], onlyListed: Bool = true, to writer: inout BinaryWriter) {
+    static func writeStructs(
+        _ store: StructStore, from state: [UInt64: Int], onlyListed: Bool = true, to writer: inout BinaryWriter
+    ) {
         var entries: [(client: UInt64, clock: Int)] = []
         if onlyListed {
             for (client, clock) in state where store.state(of: client) > clock { entries.append((client, clock)) }
         } else {
-            for (client, list) in store.clients where list.state > (state[client] ?? 0) { entries.append((client, state[client] ?? 0)) }
+            for (client, list) in store.clients where list.state > (state[client] ?? 0) {
+                entries.append((client, state[client] ?? 0))
+            }
         }
         entries.sort { $0.client > $1.client }
         writer.writeVarUint(entries.count)

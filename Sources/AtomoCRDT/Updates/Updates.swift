@@ -18,7 +18,9 @@ public enum Updates {
     static func merge(_ updates: [DecodedUpdate]) -> DecodedUpdate {
         var all: [UInt64: [WireStruct]] = [:]
         for update in updates {
-            for (client, list) in update.structs { all[client, default: []].append(contentsOf: list.filter { $0.kind != .skip }) }
+            for (client, list) in update.structs {
+                all[client, default: []].append(contentsOf: list.filter { $0.kind != .skip })
+            }
         }
         var result = DecodedUpdate()
         for (client, list) in all {

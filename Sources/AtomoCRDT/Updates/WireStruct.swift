@@ -57,7 +57,8 @@ struct WireStruct {
             guard let content else { return }
             let origin = offset > 0 ? ID(client: client, clock: clock + offset - 1) : self.origin
             UpdateEncoder.writeItemHeader(
-                reference: content.reference, origin: origin, rightOrigin: rightOrigin, parentSub: parentSub, to: &writer)
+                reference: content.reference, origin: origin, rightOrigin: rightOrigin, parentSub: parentSub,
+                to: &writer)
             if origin == nil && rightOrigin == nil {
                 switch parent {
                 case .root(let name):
