@@ -4,7 +4,7 @@ import Testing
 @Suite("Convergence of concurrent Atomo replicas")
 struct ConvergenceTests {
     /// Three replicas edit apart, then exchange every update in a random order with duplicates.
-    @Test("replicas converge after exchanging shuffled, duplicated updates", arguments: [1, 2, 3, 4, 5, 6] as [UInt64])
+    @Test("replicas converge after exchanging shuffled, duplicated updates", arguments: Array(1...40) as [UInt64])
     func shuffledExchange(seed: UInt64) throws {
         var rng = SeededGenerator(seed: seed)
         let docs = [Doc(clientID: 11), Doc(clientID: 22), Doc(clientID: 33)]
@@ -38,6 +38,30 @@ struct ConvergenceTests {
         let copy = Doc(clientID: 99)
         try copy.applyUpdate(docs[1].encodeStateAsUpdate())
         #expect(RandomEdits.content(copy) == RandomEdits.content(docs[0]))
+    }
+
+    @Test("formatting that splits a surrogate pair leaves every replica with the same text")
+    func surrogatePairSplit() throws {
+        let a = Doc(clientID: 1)
+        let b = Doc(clientID: 2)
+        let text = a.getText("t")
+        try text.insert("x😀y", at: 0)
+        try b.applyUpdate(a.encodeStateAsUpdate())
+        // Removing an attribute that is not there splits inside the pair and merges it back.
+        try text.format(at: 2, count: 2, attributes: ["font": .null])
+        try b.applyUpdate(a.encodeStateAsUpdate(since: b.stateVector))
+        #expect(text.string == "x😀y")
+        #expect(b.getText("t").string == "x😀y")
+        // A format mark between the halves splits the pair for good: every replica reads U+FFFD twice.
+        try text.format(at: 2, count: 2, attributes: ["font": "serif"])
+        try b.applyUpdate(a.encodeStateAsUpdate(since: b.stateVector))
+        let c = Doc(clientID: 3)
+        try c.applyUpdate(a.encodeStateAsUpdate())
+        #expect(text.string == "x\u{FFFD}\u{FFFD}y")
+        #expect(b.getText("t").string == text.string)
+        #expect(c.getText("t").string == text.string)
+        #expect(c.getText("t").delta == text.delta)
+        #expect(text.length == 4 && c.getText("t").length == 4)
     }
 
     @Test("state as update since a state vector carries exactly what is missing")
@@ -85,7 +109,7 @@ struct ConvergenceTests {
         #expect(!c.hasPendingUpdates)
     }
 
-    @Test("merging and diffing updates without a document", arguments: [7, 8, 9] as [UInt64])
+    @Test("merging and diffing updates without a document", arguments: Array(7...30) as [UInt64])
     func mergeAndDiff(seed: UInt64) throws {
         var rng = SeededGenerator(seed: seed)
         let a = Doc(clientID: 5)

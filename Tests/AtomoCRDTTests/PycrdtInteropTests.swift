@@ -84,7 +84,7 @@ enum PycrdtPeer {
 )
 struct PycrdtInteropTests {
     /// Two Atomo docs and one pycrdt doc edit apart, then exchange updates in random order with duplicates.
-    @Test("two Atomo replicas and a pycrdt replica converge", arguments: [1, 2, 3] as [UInt64])
+    @Test("two Atomo replicas and a pycrdt replica converge", arguments: Array(1...8) as [UInt64])
     func threePeersConverge(seed: UInt64) throws {
         var rng = SeededGenerator(seed: seed)
         let a = Doc(clientID: 1001)
@@ -231,7 +231,9 @@ struct PycrdtInteropTests {
             if !edit.insert.isEmpty { try text.insert(edit.insert, at: edit.position) }
         }
         let response = try PycrdtPeer.run(["apply": [PycrdtPeer.hex(doc.encodeStateAsUpdate())]])
-        let json = PycrdtPeer.value(response["json"])
-        #expect(json == AnyValue.object(["text": .string(trace.endContent), "map": [:], "array": []]))
+        let json = PycrdtPeer.value(response["json"]).objectValue ?? [:]
+        #expect(json["text"] == .string(trace.endContent))
+        #expect(json["map"] == .object([:]))
+        #expect(json["array"] == .array([]))
     }
 }

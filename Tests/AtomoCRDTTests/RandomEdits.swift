@@ -28,7 +28,14 @@ enum RandomEdits {
         let array = doc.getArray("array")
         let choice = Double.random(in: 0..<1, using: &rng)
         try doc.transact { _ in
-            if choice < 0.4 {
+            if choice < 0.08 && text.length > 0 {
+                // Formatting: a string-valued attribute set or removed on a random range.
+                let index = Int.random(in: 0..<text.length, using: &rng)
+                let count = Int.random(in: 1...min(8, text.length - index), using: &rng)
+                let key = ["font", "color"].randomElement(using: &rng) ?? "font"
+                let value: AnyValue = Bool.random(using: &rng) ? .string(word(&rng)) : .null
+                try text.format(at: index, count: count, attributes: [key: value])
+            } else if choice < 0.4 {
                 if text.length > 0 && Double.random(in: 0..<1, using: &rng) < 0.35 {
                     let index = Int.random(in: 0..<text.length, using: &rng)
                     let count = Int.random(in: 1...min(5, text.length - index), using: &rng)
@@ -91,6 +98,10 @@ enum RandomEdits {
     static func content(_ doc: Doc) -> AnyValue {
         AnyValue.object([
             "text": .string(doc.getText("text").string),
+            "delta": .array(
+                doc.getText("text").delta.map { run in
+                    .array([run.insert.json, .object(run.attributes)])
+                }),
             "map": doc.getMap("map").json,
             "array": doc.getArray("array").json,
         ]).normalizingNumbers

@@ -53,8 +53,10 @@ enum ItemContent {
 
     /// Splits at `offset`, keeping the left part and returning the right part.
     ///
-    /// A text split between the halves of a surrogate pair replaces both halves with U+FFFD, as Yjs does,
-    /// so no peer ever encodes an unpaired surrogate.
+    /// A text split between the halves of a surrogate pair keeps both halves as they are: they encode
+    /// as U+FFFD (as JavaScript's `TextEncoder` does for Yjs) and read as U+FFFD. Unlike Yjs, the halves
+    /// are not replaced at split time, because a split that is merged back in the same transaction
+    /// would otherwise leave U+FFFD on this replica only, and replicas would diverge.
     mutating func split(at offset: Int) -> ItemContent {
         switch self {
         case .deleted(let length):
@@ -68,12 +70,8 @@ enum ItemContent {
             return .any(Array(values[offset...]))
         case .string(var units):
             self = .deleted(0)
-            var right = Array(units[offset...])
+            let right = Array(units[offset...])
             units.removeSubrange(offset...)
-            if UTF16.isLeadSurrogate(units[offset - 1]) {
-                units[offset - 1] = 0xFFFD
-                right[0] = 0xFFFD
-            }
             self = .string(units)
             return .string(right)
         case .binary, .embed, .format, .type, .doc:
@@ -173,6 +171,23 @@ enum ItemContent {
             let guid = try reader.readString()
             return .doc(guid: guid, options: try reader.readAny())
         default: throw .unknownContentReference(reference: reference, offset: offset)
+        }
+    }
+}
+
+extension [UInt16] {
+    /// Appends an item's text, reading a surrogate half left alone at the item's edge by a split as
+    /// U+FFFD, which is what every replica that receives the item encoded will hold there. Without this,
+    /// halves in neighbouring items would read as the original character on some replicas only.
+    mutating func appendReadable(_ units: [UInt16]) {
+        guard let first = units.first, let last = units.last else { return }
+        if UTF16.isTrailSurrogate(first) || UTF16.isLeadSurrogate(last) {
+            var copy = units
+            if UTF16.isTrailSurrogate(first) { copy[0] = 0xFFFD }
+            if UTF16.isLeadSurrogate(last) { copy[copy.count - 1] = 0xFFFD }
+            append(contentsOf: copy)
+        } else {
+            append(contentsOf: units)
         }
     }
 }

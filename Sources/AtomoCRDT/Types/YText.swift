@@ -34,7 +34,7 @@ public struct YText: Equatable {
         units.reserveCapacity(type.length)
         var current = type.start
         while let item = current {
-            if !item.isDeleted, case .string(let run) = item.content { units.append(contentsOf: run) }
+            if !item.isDeleted, case .string(let run) = item.content { units.appendReadable(run) }
             current = item.right
         }
         return String(decoding: units, as: UTF16.self)
@@ -121,7 +121,7 @@ public struct YText: Equatable {
             current = item.right
             guard !item.isDeleted else { continue }
             switch item.content {
-            case .string(let units): pending.append(contentsOf: units)
+            case .string(let units): pending.appendReadable(units)
             case .format(let key, let value):
                 flush()
                 let decoded = (try? JSONText.decode(value)) ?? .null

@@ -30,7 +30,10 @@ public enum YValue: Equatable {
         case .any(let values): return values.map { .any($0) }
         case .json(let texts): return texts.map { .any((try? JSONText.decode($0)) ?? .undefined) }
         case .binary(let bytes): return [.any(.bytes(bytes))]
-        case .string(let units): return [.any(.string(String(decoding: units, as: UTF16.self)))]
+        case .string(let units):
+            var readable: [UInt16] = []
+            readable.appendReadable(units)
+            return [.any(.string(String(decoding: readable, as: UTF16.self)))]
         case .embed(let json): return [.any((try? JSONText.decode(json)) ?? .null)]
         case .type(let type): return [YValue(type)]
         case .doc(let guid, _): return [.subdocument(guid: guid)]

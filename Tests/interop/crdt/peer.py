@@ -49,7 +49,13 @@ def word(rng):
 def random_edit(doc, rng, text, map_, array):
     choice = rng.random()
     with doc.transaction():
-        if choice < 0.4:
+        if choice < 0.08 and len(text) > 0:
+            index = rng.randrange(len(text))
+            count = rng.randint(1, min(8, len(text) - index))
+            key = rng.choice(["font", "color"])
+            value = word(rng) if rng.random() < 0.5 else None
+            text.format(index, index + count, {key: value})
+        elif choice < 0.4:
             if len(text) > 0 and rng.random() < 0.35:
                 index = rng.randrange(len(text))
                 count = rng.randint(1, min(5, len(text) - index))
@@ -143,7 +149,12 @@ def main():
         updates=updates,
         state=doc.get_update().hex(),
         state_vector=doc.get_state().hex(),
-        json={"text": str(text), "map": plain(map_.to_py()), "array": plain(array.to_py())},
+        json={
+            "text": str(text),
+            "delta": [[insert, attributes or {}] for insert, attributes in text.diff()],
+            "map": plain(map_.to_py()),
+            "array": plain(array.to_py()),
+        },
     )
     json.dump(response, sys.stdout)
 
