@@ -109,6 +109,32 @@ struct ConvergenceTests {
         #expect(!c.hasPendingUpdates)
     }
 
+    @Test("thousands of updates in reverse and shuffled order integrate through pending structs")
+    func manyOutOfOrderUpdates() throws {
+        var rng = SeededGenerator(seed: 11)
+        let source = Doc(clientID: 1)
+        var updates: [[UInt8]] = []
+        source.observeUpdates { update, _ in updates.append(update) }
+        let text = source.getText("text")
+        for _ in 0..<2000 {
+            if text.length > 0 && Int.random(in: 0..<4, using: &rng) == 0 {
+                try text.delete(at: Int.random(in: 0..<text.length, using: &rng), count: 1)
+            } else {
+                try text.insert(RandomEdits.word(&rng), at: Int.random(in: 0...text.length, using: &rng))
+            }
+        }
+        for order in [updates.reversed(), updates.shuffled(using: &rng)] {
+            let doc = Doc(clientID: 2)
+            for (index, update) in order.enumerated() {
+                try doc.applyUpdate(update)
+                if index < order.count - 1 && index % 500 == 0 { #expect(doc.hasPendingUpdates) }
+            }
+            #expect(!doc.hasPendingUpdates)
+            #expect(doc.getText("text").string == text.string)
+            #expect(doc.stateVector == source.stateVector)
+        }
+    }
+
     @Test("merging and diffing updates without a document", arguments: Array(7...30) as [UInt64])
     func mergeAndDiff(seed: UInt64) throws {
         var rng = SeededGenerator(seed: seed)

@@ -36,7 +36,7 @@ extension Doc {
         var queues = update.structs
         for (client, pending) in pendingStructs {
             if let incoming = queues[client] {
-                queues[client] = (pending + incoming).sorted { $0.clock < $1.clock }
+                queues[client] = Self.mergeSorted(pending, incoming)
             } else {
                 queues[client] = pending
             }
@@ -73,6 +73,26 @@ extension Doc {
         let deletions =
             pendingDeleteSet.isEmpty ? update.deleteSet : DeleteSet.merging([update.deleteSet, pendingDeleteSet])
         pendingDeleteSet = apply(deletions, transaction)
+    }
+
+    /// Merges two lists sorted by clock in linear time (pending structs can be many).
+    static func mergeSorted(_ first: [WireStruct], _ second: [WireStruct]) -> [WireStruct] {
+        var merged: [WireStruct] = []
+        merged.reserveCapacity(first.count + second.count)
+        var left = 0
+        var right = 0
+        while left < first.count && right < second.count {
+            if second[right].clock < first[left].clock {
+                merged.append(second[right])
+                right += 1
+            } else {
+                merged.append(first[left])
+                left += 1
+            }
+        }
+        merged.append(contentsOf: first[left...])
+        merged.append(contentsOf: second[right...])
+        return merged
     }
 
     /// Whether an item refers to content this document has not seen yet.
