@@ -141,6 +141,30 @@ struct DocTests {
         #expect(remoteEvents.first?.origin == "peer")
     }
 
+    @Test("deep observers see changes in nested types with their paths")
+    func deepObservers() throws {
+        let doc = Doc(clientID: 1)
+        let root = doc.getMap("root")
+        let list = root.setArray("list")
+        try list.append(["a"])
+        let note = try list.insertText(at: 1)
+        var batches: [[YEvent]] = []
+        let observation = root.observeDeep { batches.append($0) }
+        try note.insert("hi", at: 0)
+        doc.transact { _ in
+            root.set("title", "x")
+            try? list.insert(["b"], at: 0)
+        }
+        #expect(batches.count == 2)
+        #expect(batches.first?.map(\.path) == [[.key("list"), .index(1)]])
+        #expect(batches.first?.first?.delta == [.insert([.any("hi")])])
+        let paths = batches.last?.map(\.path).sorted { $0.count < $1.count }
+        #expect(paths == [[], [.key("list")]])
+        root.unobserve(observation)
+        try note.insert("!", at: 2)
+        #expect(batches.count == 2)
+    }
+
     @Test("update observers see one update per transaction that reproduces it")
     func updateObserver() throws {
         let doc = Doc(clientID: 1)

@@ -1,16 +1,57 @@
 /// Computing and dispatching ``YEvent``s after a transaction (Yjs `YEvent.changes`).
 extension Doc {
     func dispatchEvents(_ transaction: Transaction) {
-        for (type, keys) in transaction.changed.values.sorted(by: {
-            ($0.type.rootName ?? "") < ($1.type.rootName ?? "")
-        }) {
-            guard !type.observers.isEmpty else { continue }
+        var deepEvents: [ObjectIdentifier: (type: SharedType, events: [YEvent])] = [:]
+        let changed = transaction.changed.values.sorted { ($0.type.rootName ?? "") < ($1.type.rootName ?? "") }
+        for (type, keys) in changed {
+            let ancestors = Self.ancestors(of: type).filter { !$0.deepObservers.isEmpty }
+            guard !type.observers.isEmpty || !ancestors.isEmpty else { continue }
             let event = YEvent(
                 delta: keys.contains(nil) ? delta(of: type, transaction) : [],
                 keys: keyChanges(of: type, keys: keys.compactMap { $0 }, transaction),
                 isLocal: transaction.isLocal, origin: transaction.origin)
             for handler in type.observers.sorted(by: { $0.key < $1.key }).map(\.value) { handler(event) }
+            for ancestor in ancestors {
+                var relative = event
+                relative.path = Self.path(from: ancestor, to: type)
+                deepEvents[ObjectIdentifier(ancestor), default: (ancestor, [])].events.append(relative)
+            }
         }
+        for (type, events) in deepEvents.values {
+            for handler in type.deepObservers.sorted(by: { $0.key < $1.key }).map(\.value) { handler(events) }
+        }
+    }
+
+    /// `type` and the types that contain it, innermost first.
+    private static func ancestors(of type: SharedType) -> [SharedType] {
+        var result: [SharedType] = []
+        var current: SharedType? = type
+        while let next = current, result.count < 10_000 {
+            result.append(next)
+            current = next.item?.parent
+        }
+        return result
+    }
+
+    /// Keys and indices leading from `ancestor` down to `type`.
+    private static func path(from ancestor: SharedType, to type: SharedType) -> [YEvent.PathSegment] {
+        var segments: [YEvent.PathSegment] = []
+        var current = type
+        while current !== ancestor, let item = current.item, let parent = item.parent {
+            if let key = item.parentSub {
+                segments.append(.key(key))
+            } else {
+                var index = 0
+                var sibling = parent.start
+                while let candidate = sibling, candidate !== item {
+                    index += candidate.visibleLength
+                    sibling = candidate.right
+                }
+                segments.append(.index(index))
+            }
+            current = parent
+        }
+        return segments.reversed()
     }
 
     /// The number of leading units of `item` that existed before the transaction.

@@ -189,6 +189,14 @@ public final class Doc {
 
     func removeObserver(from type: SharedType, _ observation: Observation) {
         if type.observers.removeValue(forKey: observation.id) != nil { observedTypeCount -= 1 }
+        if type.deepObservers.removeValue(forKey: observation.id) != nil { observedTypeCount -= 1 }
+    }
+
+    func addDeepObserver(to type: SharedType, _ handler: @escaping ([YEvent]) -> Void) -> Observation {
+        let observation = nextObservation()
+        type.deepObservers[observation.id] = handler
+        observedTypeCount += 1
+        return observation
     }
 
     /// Calls `handler` with the update (v1) of every transaction that changed the document — the bytes

@@ -44,6 +44,7 @@ final class SharedType {
     /// The item of the last local insertion and the visible index after it, for sequential typing.
     @exclusivity(unchecked) var lastInsertion: (item: Item, end: Int)?
     var observers: [UInt64: (YEvent) -> Void] = [:]
+    var deepObservers: [UInt64: ([YEvent]) -> Void] = [:]
 
     init(kind: Kind) {
         self.kind = kind

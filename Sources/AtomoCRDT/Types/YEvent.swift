@@ -20,6 +20,9 @@ public struct YEvent {
         case delete(Int)
     }
 
+    /// The path from the observed type to the changed type: empty for the type's own observers, map
+    /// keys and array indices for deep observers (``YMap/observeDeep(_:)`` and the like).
+    public internal(set) var path: [PathSegment] = []
     /// Sequence changes (text and arrays).
     public let delta: [Change]
     /// Map changes by key.
@@ -28,4 +31,12 @@ public struct YEvent {
     public let isLocal: Bool
     /// The transaction's origin.
     public let origin: String?
+
+    /// A step in a path through nested types.
+    public enum PathSegment: Hashable, Sendable {
+        /// A key of a map.
+        case key(String)
+        /// An index of an array.
+        case index(Int)
+    }
 }

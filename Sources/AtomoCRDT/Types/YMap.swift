@@ -77,6 +77,13 @@ public struct YMap: Equatable {
     @discardableResult
     public func observe(_ handler: @escaping (YEvent) -> Void) -> Observation { doc.addObserver(to: type, handler) }
 
-    /// Stops an observer registered with ``observe(_:)``.
+    /// Calls `handler` after every transaction that changed this map or any type nested in it, with
+    /// one event per changed type; each event's `path` leads from this map to the changed type.
+    @discardableResult
+    public func observeDeep(_ handler: @escaping ([YEvent]) -> Void) -> Observation {
+        doc.addDeepObserver(to: type, handler)
+    }
+
+    /// Stops an observer registered with ``observe(_:)`` or ``observeDeep(_:)``.
     public func unobserve(_ observation: Observation) { doc.removeObserver(from: type, observation) }
 }
