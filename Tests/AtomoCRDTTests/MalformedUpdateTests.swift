@@ -111,6 +111,27 @@ struct MalformedUpdateTests {
         #expect(throws: CRDTError.unknownMessageType(7)) { try SyncMessage(decoding: [7, 0]) }
     }
 
+    @Test("thousands of nested types neither exhaust the stack when read, deleted and collected")
+    func deepNesting() throws {
+        let source = Doc(clientID: 1)
+        var map = source.getMap("root")
+        source.transact { _ in
+            for _ in 0..<5000 { map = map.setMap("child") }
+            map.set("leaf", 1)
+        }
+        let doc = Doc(clientID: 2)
+        try doc.applyUpdate(source.encodeStateAsUpdate())
+        guard case .object(let top)? = doc.json.objectValue?["root"], case .object = top["child"] else {
+            Issue.record("the nested maps did not decode")
+            return
+        }
+        doc.getMap("root").remove("child")
+        #expect(doc.getMap("root").json == .object([:]))
+        let copy = Doc(clientID: 3)
+        try copy.applyUpdate(doc.encodeStateAsUpdate())
+        #expect(copy.getMap("root").json == .object([:]))
+    }
+
     @Test("an empty update is valid and changes nothing")
     func emptyUpdate() throws {
         let doc = Doc()

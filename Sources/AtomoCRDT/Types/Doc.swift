@@ -82,7 +82,7 @@ public final class Doc {
 
     /// All root types as plain data, keyed by name (roots read as text, array or map by how they were
     /// last requested; roots only seen in updates are read by their content).
-    public var json: AnyValue { .object(roots.mapValues(\.json)) }
+    public var json: AnyValue { .object(roots.mapValues { $0.json(depth: 0) }) }
 
     /// Runs `body` as one transaction: observers run once, after it, and one update carries its changes.
     /// Nested calls join the outer transaction.

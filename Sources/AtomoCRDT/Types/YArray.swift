@@ -36,8 +36,8 @@ public struct YArray: Equatable {
         return nil
     }
 
-    /// The content as plain data.
-    public var json: AnyValue { .array(values.map(\.json)) }
+    /// The content as plain data (types nested deeper than 200 levels read as `.null`).
+    public var json: AnyValue { type.listJSON(depth: 0) }
 
     /// Inserts `values` at `index`; a `.bytes` value is stored as Yjs binary content.
     public func insert(_ values: [AnyValue], at index: Int) throws(CRDTError) {

@@ -31,14 +31,8 @@ public struct YMap: Equatable {
         return YValue.values(of: item).last
     }
 
-    /// The content as plain data.
-    public var json: AnyValue {
-        var object: [String: AnyValue] = [:]
-        for (key, item) in type.map where !item.isDeleted {
-            if let value = YValue.values(of: item).last { object[key] = value.json }
-        }
-        return .object(object)
-    }
+    /// The content as plain data (types nested deeper than 200 levels read as `.null`).
+    public var json: AnyValue { type.mapJSON(depth: 0) }
 
     /// Sets `key` to `value`; a `.bytes` value is stored as Yjs binary content.
     public func set(_ key: String, _ value: AnyValue) {

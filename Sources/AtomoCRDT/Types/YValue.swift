@@ -14,12 +14,14 @@ public enum YValue: Equatable {
     case subdocument(guid: String)
 
     /// The value as plain data: nested types become their JSON form.
-    public var json: AnyValue {
+    public var json: AnyValue { json(depth: 0) }
+
+    func json(depth: Int) -> AnyValue {
         switch self {
         case .any(let value): value
         case .text(let text): .string(text.string)
-        case .array(let array): array.json
-        case .map(let map): map.json
+        case .array(let array): array.type.json(depth: depth)
+        case .map(let map): map.type.json(depth: depth)
         case .other(let value): value
         case .subdocument(let guid): .object(["guid": .string(guid)])
         }
@@ -41,23 +43,28 @@ public enum YValue: Equatable {
         }
     }
 
-    init(_ type: SharedType) {
+    init(_ type: SharedType, depth: Int = 0) {
         switch type.kind {
         case .text: self = .text(YText(type))
         case .array: self = .array(YArray(type))
         case .map: self = .map(YMap(type))
-        default: self = .other(type.json)
+        default: self = .other(type.json(depth: depth))
         }
     }
 }
 
 extension SharedType {
+    /// Types nested deeper than this read as `.null` in JSON, so that a hostile update with thousands
+    /// of nested types cannot exhaust the stack of whoever reads it.
+    static let maximumJSONDepth = 200
+
     /// The JSON form of this type's content (Yjs `toJSON`).
-    var json: AnyValue {
+    func json(depth: Int) -> AnyValue {
+        guard depth < Self.maximumJSONDepth else { return .null }
         switch kind {
         case .text, .xmlText: return .string(YText(self).string)
-        case .array, .xmlFragment: return YArray(self).json
-        case .map: return YMap(self).json
+        case .array, .xmlFragment: return listJSON(depth: depth)
+        case .map: return mapJSON(depth: depth)
         case .xmlElement, .xmlHook, .unspecified:
             // A root only seen in updates has no kind on the wire: read it by what it holds.
             var current = start
@@ -65,10 +72,27 @@ extension SharedType {
                 switch item.content {
                 case .string, .format, .embed: return .string(YText(self).string)
                 case .deleted: current = item.right
-                default: return YArray(self).json
+                default: return listJSON(depth: depth)
                 }
             }
-            return YMap(self).json
+            return mapJSON(depth: depth)
         }
+    }
+
+    private func nestedJSON(of item: Item, depth: Int) -> [AnyValue] {
+        if case .type(let nested) = item.content { return [nested.json(depth: depth + 1)] }
+        return YValue.values(of: item).map { $0.json(depth: depth + 1) }
+    }
+
+    func listJSON(depth: Int) -> AnyValue {
+        .array(visibleItems.flatMap { nestedJSON(of: $0, depth: depth) })
+    }
+
+    func mapJSON(depth: Int) -> AnyValue {
+        var object: [String: AnyValue] = [:]
+        for (key, item) in map where !item.isDeleted {
+            if let value = nestedJSON(of: item, depth: depth).last { object[key] = value }
+        }
+        return .object(object)
     }
 }
