@@ -12,7 +12,7 @@ public final class Transaction {
     /// Whether the changes were made locally (`true`) or came from an applied update (`false`).
     public let isLocal: Bool
     /// Each changed client's state before the transaction.
-    @exclusivity(unchecked) var beforeState: [UInt64: Int] = [:]
+    @exclusivity(unchecked) var beforeState = ClientClocks()
     /// Everything deleted in the transaction.
     @exclusivity(unchecked) var deleteSet = DeleteSet()
     /// Types changed, with the map keys that changed (`nil` for list content); only tracked while some
@@ -29,7 +29,7 @@ public final class Transaction {
 
     /// Records `client`'s state before its first new struct in this transaction.
     @inline(__always) func noteNewStruct(client: UInt64, clock: Int) {
-        if beforeState[client] == nil { beforeState[client] = clock }
+        beforeState.recordIfAbsent(client: client, clock: clock)
     }
 
     @inline(__always) func noteChanged(_ type: SharedType, key: String?) {
@@ -54,7 +54,7 @@ public final class Transaction {
     /// The update that carries this transaction's changes (new structs and deletions) in update v1.
     public var update: [UInt8] {
         var writer = BinaryWriter()
-        UpdateEncoder.writeStructs(doc.store, from: beforeState, to: &writer)
+        UpdateEncoder.writeStructs(doc.store, from: beforeState.dictionary, to: &writer)
         deleteSet.write(to: &writer)
         return writer.bytes
     }
