@@ -64,6 +64,23 @@ struct ConvergenceTests {
         #expect(text.length == 4 && c.getText("t").length == 4)
     }
 
+    @Test("a replica that receives new content under its own client id switches to a new id")
+    func clientIDCollision() throws {
+        let a = Doc(clientID: 7)
+        let b = Doc(clientID: 7)
+        try b.getText("t").insert("b", at: 0)
+        // a wrote more under the same id, so b's state for id 7 advances: a collision b can detect.
+        try a.getText("t").insert("from a", at: 0)
+        try b.applyUpdate(a.encodeStateAsUpdate())
+        #expect(b.clientID != 7)
+        #expect(a.clientID == 7)
+        // b's next edits travel under its new id and reach a.
+        try b.getText("t").insert("!", at: 0)
+        try a.applyUpdate(b.encodeStateAsUpdate(since: a.stateVector))
+        #expect(a.getText("t").string.hasPrefix("!"))
+        #expect(a.stateVector[b.clientID] == 1)
+    }
+
     @Test("state as update since a state vector carries exactly what is missing")
     func incrementalSync() throws {
         var rng = SeededGenerator(seed: 42)

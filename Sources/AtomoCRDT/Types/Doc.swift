@@ -12,7 +12,11 @@
 /// ```
 public final class Doc {
     /// This replica's client id (a random 32-bit number unless given).
-    public let clientID: UInt64
+    ///
+    /// If an applied update carries new content under this id, another replica is using it too; the
+    /// document then switches to a new random id, as Yjs does, so the two never write conflicting
+    /// content under one id.
+    public private(set) var clientID: UInt64
     /// Whether deleted content is garbage-collected (its content dropped) when transactions commit.
     public var isGarbageCollectionEnabled: Bool
 
@@ -112,6 +116,9 @@ public final class Doc {
 
     /// Finishes a transaction: observers, garbage collection, merging of structs, update observers.
     func commit(_ transaction: Transaction) {
+        if !transaction.isLocal && transaction.beforeState[clientID] != nil {
+            clientID = UInt64(UInt32.random(in: 1...UInt32.max))
+        }
         transaction.deleteSet.sortAndMerge()
         if !transaction.changed.isEmpty { dispatchEvents(transaction) }
         if isGarbageCollectionEnabled && !transaction.deleteSet.clients.isEmpty { collectGarbage(transaction) }
