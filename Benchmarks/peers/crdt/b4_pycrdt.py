@@ -37,14 +37,15 @@ def main():
     edits = [patch for txn in trace["txns"] for patch in txn["patches"]]
     end = trace["endContent"]
 
-    local, remote = [], []
+    local, remote, local_cpu, remote_cpu = [], [], [], []
     encoded = 0
     for _ in range(args.runs):
         doc = Doc(client_id=CLIENT_ID)
         text = doc.get("text", type=Text)
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         replay(text, edits)
         local.append(time.perf_counter() - start)
+        local_cpu.append(time.process_time() - cpu)
         assert str(text) == end, "pycrdt did not reach endContent"
         encoded = len(doc.get_update())
 
@@ -55,10 +56,11 @@ def main():
         replay(source.get("text", type=Text), edits)
 
         target = Doc(client_id=2)
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         for update in updates:
             target.apply_update(update)
         remote.append(time.perf_counter() - start)
+        remote_cpu.append(time.process_time() - cpu)
         assert str(target.get("text", type=Text)) == end, "pycrdt remote replay did not reach endContent"
 
     print(
@@ -70,6 +72,8 @@ def main():
                 "runs": args.runs,
                 "local_apply_seconds": statistics.median(local),
                 "remote_apply_seconds": statistics.median(remote),
+                "local_cpu_seconds": statistics.median(local_cpu),
+                "remote_cpu_seconds": statistics.median(remote_cpu),
                 "encoded_bytes": encoded,
                 "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
             }
