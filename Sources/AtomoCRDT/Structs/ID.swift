@@ -2,18 +2,18 @@
 ///
 /// Clocks count content units (UTF-16 code units for text, elements for arrays), so the `n`-th unit
 /// a client ever inserted has clock `n`.
-public struct ID: Hashable, Sendable, CustomStringConvertible {
+struct ID: Hashable, Sendable, CustomStringConvertible {
     /// The creating client's id.
-    public var client: UInt64
+    var client: UInt64
     /// The client's clock of this unit.
-    public var clock: Int
+    var clock: Int
 
     /// Creates an id.
-    public init(client: UInt64, clock: Int) {
+    init(client: UInt64, clock: Int) {
         self.client = client
         self.clock = clock
     }
 
     /// `client:clock`.
-    public var description: String { "\(client):\(clock)" }
+    var description: String { "\(client):\(clock)" }
 }

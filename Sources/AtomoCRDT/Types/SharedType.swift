@@ -26,8 +26,8 @@ final class SharedType {
     var kind: Kind
     /// The XML node name or hook name, for those kinds.
     var nodeName: String?
-    /// Unowned rather than weak: weak loads are slow on the hot path, and a `Doc` outliving its
-    /// types is a programmer error the public views check for.
+    /// Unowned rather than weak: weak loads are slow on the hot path. Using a type after its `Doc` is
+    /// gone is a programmer error, and the unowned reference traps on it.
     unowned(safe) var doc: Doc?
     /// The item holding this type, `nil` for a root type.
     var item: Item?

@@ -15,7 +15,7 @@ public struct YArray: Equatable {
     public static func == (lhs: YArray, rhs: YArray) -> Bool { lhs.type === rhs.type }
 
     var doc: Doc {
-        guard let doc = type.doc else { preconditionFailure("the Doc of this YArray was deallocated") }
+        guard let doc = type.doc else { preconditionFailure("this YArray is not attached to a Doc") }
         return doc
     }
 

@@ -15,7 +15,7 @@ public struct YMap: Equatable {
     public static func == (lhs: YMap, rhs: YMap) -> Bool { lhs.type === rhs.type }
 
     var doc: Doc {
-        guard let doc = type.doc else { preconditionFailure("the Doc of this YMap was deallocated") }
+        guard let doc = type.doc else { preconditionFailure("this YMap is not attached to a Doc") }
         return doc
     }
 

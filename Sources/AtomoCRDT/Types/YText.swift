@@ -21,7 +21,7 @@ public struct YText: Equatable {
     public static func == (lhs: YText, rhs: YText) -> Bool { lhs.type === rhs.type }
 
     var doc: Doc {
-        guard let doc = type.doc else { preconditionFailure("the Doc of this YText was deallocated") }
+        guard let doc = type.doc else { preconditionFailure("this YText is not attached to a Doc") }
         return doc
     }
 

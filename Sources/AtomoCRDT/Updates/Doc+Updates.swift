@@ -33,25 +33,32 @@ extension Doc {
     }
 
     func integrate(_ update: DecodedUpdate, _ transaction: Transaction) {
-        var queues = update.structs
-        for (client, pending) in pendingStructs {
-            if let incoming = queues[client] {
-                queues[client] = Self.mergeSorted(pending, incoming)
+        // One queue per client, in client order; pending structs join the new ones.
+        var queues: [(client: UInt64, structs: [WireStruct], head: Int)] = []
+        queues.reserveCapacity(update.structs.count + pendingStructs.count)
+        for (client, incoming) in update.structs {
+            if let pending = pendingStructs[client] {
+                queues.append((client, Self.mergeSorted(pending, incoming), 0))
             } else {
-                queues[client] = pending
+                queues.append((client, incoming, 0))
             }
         }
-        pendingStructs = [:]
-        var heads: [UInt64: Int] = [:]
-        let clients = queues.keys.sorted()
+        for (client, pending) in pendingStructs where update.structs[client] == nil {
+            queues.append((client, pending, 0))
+        }
+        if !pendingStructs.isEmpty { pendingStructs = [:] }
+        if queues.count > 1 { queues.sort { $0.client < $1.client } }
+        // Integrate what each client's queue allows, again and again while anything moved: a struct
+        // may wait for one of another client that a later queue supplies.
         var progress = true
         while progress {
             progress = false
-            for client in clients {
-                guard let queue = queues[client] else { continue }
-                var index = heads[client] ?? 0
-                while index < queue.count {
-                    let wire = queue[index]
+            for position in queues.indices {
+                let client = queues[position].client
+                var index = queues[position].head
+                let structs = queues[position].structs
+                while index < structs.count {
+                    let wire = structs[index]
                     let state = store.state(of: client)
                     if wire.kind == .skip || wire.end <= state {
                         index += 1
@@ -62,14 +69,16 @@ extension Doc {
                     index += 1
                     progress = true
                 }
-                heads[client] = index
+                queues[position].head = index
             }
+            // With one queue, another pass cannot unblock anything.
+            if queues.count < 2 { break }
         }
-        for client in clients {
-            guard let queue = queues[client] else { continue }
-            let rest = queue[(heads[client] ?? 0)...].filter { $0.kind != .skip }
-            if !rest.isEmpty { pendingStructs[client] = Array(rest) }
+        for queue in queues where queue.head < queue.structs.count {
+            let rest = queue.structs[queue.head...].filter { $0.kind != .skip }
+            if !rest.isEmpty { pendingStructs[queue.client] = rest }
         }
+        if update.deleteSet.clients.isEmpty && pendingDeleteSet.clients.isEmpty { return }
         let deletions =
             pendingDeleteSet.isEmpty ? update.deleteSet : DeleteSet.merging([update.deleteSet, pendingDeleteSet])
         pendingDeleteSet = apply(deletions, transaction)
