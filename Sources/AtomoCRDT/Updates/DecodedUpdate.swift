@@ -1,7 +1,8 @@
 /// An update v1 decoded into structs per client and a delete set, fully validated, touching no document.
 struct DecodedUpdate {
-    /// Structs per client, in clock order.
-    var structs: [UInt64: [WireStruct]] = [:]
+    /// Structs per client (each client once), in clock order. An array rather than a dictionary:
+    /// most updates carry one client, and this is decoded once per update on the hot path.
+    var structs: [(client: UInt64, structs: [WireStruct])] = []
     var deleteSet = DeleteSet()
 
     init() {}
@@ -49,14 +50,28 @@ struct DecodedUpdate {
                 clock += wire.length
                 list.append(wire)
             }
-            if !list.isEmpty { structs[client, default: []].append(contentsOf: list) }
+            if !list.isEmpty { structs.append((client, list)) }
         }
         deleteSet = try DeleteSet(reading: &reader)
         try reader.expectEnd()
-        for (client, list) in structs where list.count > 1 {
-            for index in 1..<list.count where list[index].clock < list[index - 1].clock {
-                structs[client] = list.sorted { $0.clock < $1.clock }
-                break
+        if structs.count > 1 {
+            // A client may (unusually) appear in several blocks: join them.
+            var seen: [UInt64: Int] = [:]
+            var joined: [(client: UInt64, structs: [WireStruct])] = []
+            for (client, list) in structs {
+                if let index = seen[client] {
+                    joined[index].structs.append(contentsOf: list)
+                } else {
+                    seen[client] = joined.count
+                    joined.append((client, list))
+                }
+            }
+            structs = joined
+        }
+        for index in structs.indices where structs[index].structs.count > 1 {
+            let list = structs[index].structs
+            if zip(list, list.dropFirst()).contains(where: { $0.clock > $1.clock }) {
+                structs[index].structs = list.sorted { $0.clock < $1.clock }
             }
         }
     }
@@ -69,7 +84,7 @@ struct DecodedUpdate {
     /// Encodes the structs (clients in descending order) and the delete set.
     var encoded: [UInt8] {
         var writer = BinaryWriter()
-        let clients = structs.filter { !$0.value.isEmpty }.sorted { $0.key > $1.key }
+        let clients = structs.filter { !$0.structs.isEmpty }.sorted { $0.client > $1.client }
         writer.writeVarUint(clients.count)
         for (client, list) in clients {
             writer.writeVarUint(list.count)

@@ -11,7 +11,7 @@ extension Doc {
         store.deleteSet.write(to: &writer)
         guard hasPendingUpdates, let base = try? DecodedUpdate(decoding: writer.bytes) else { return writer.bytes }
         var pending = DecodedUpdate()
-        pending.structs = pendingStructs
+        pending.structs = pendingStructs.map { ($0.key, $0.value) }
         pending.deleteSet = pendingDeleteSet
         return Updates.merge([base, Updates.diff(pending, since: stateVector)]).encoded
     }
@@ -43,7 +43,7 @@ extension Doc {
                 queues.append((client, incoming, 0))
             }
         }
-        for (client, pending) in pendingStructs where update.structs[client] == nil {
+        for (client, pending) in pendingStructs where !update.structs.contains(where: { $0.client == client }) {
             queues.append((client, pending, 0))
         }
         if !pendingStructs.isEmpty { pendingStructs = [:] }

@@ -39,7 +39,7 @@ public enum Updates {
                 out.append(wire)
                 next = wire.end
             }
-            if !out.isEmpty { result.structs[client] = out }
+            if !out.isEmpty { result.structs.append((client, out)) }
         }
         result.deleteSet = DeleteSet.merging(updates.map(\.deleteSet))
         return result
@@ -61,7 +61,7 @@ public enum Updates {
             }
             // A leading skip carries nothing.
             while let first = out.first, first.kind == .skip { out.removeFirst() }
-            if !out.isEmpty { result.structs[client] = out }
+            if !out.isEmpty { result.structs.append((client, out)) }
         }
         return result
     }
