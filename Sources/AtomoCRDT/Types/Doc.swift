@@ -89,7 +89,8 @@ public final class Doc {
     public var json: AnyValue { .object(roots.mapValues { $0.json(depth: 0) }) }
 
     /// Runs `body` as one transaction: observers run once, after it, and one update carries its changes.
-    /// Nested calls join the outer transaction.
+    /// Nested calls join the outer transaction. If `body` throws, the changes it made before the error
+    /// are kept and committed (as in Yjs); the error is rethrown.
     @discardableResult
     public func transact<Result>(origin: String? = nil, _ body: (Transaction) throws -> Result) rethrows -> Result {
         if let transaction = currentTransaction { return try body(transaction) }

@@ -17,6 +17,8 @@ Request fields (all optional):
   awareness     an awareness update to apply; the response then carries awareness_states and this
                 peer's own awareness_update (local state {"user": "pycrdt"})
 
+Set ATOMO_PEER_DUMP to a file path to append every request to it (for replaying a failure by hand).
+
 Response: updates (one per edit transaction), state (full update), state_vector, json (content),
 first_pass_state_vector (after the first delivery of `apply`), sync_reply, sync_step1.
 """
