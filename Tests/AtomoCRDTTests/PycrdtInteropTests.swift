@@ -206,6 +206,25 @@ struct PycrdtInteropTests {
         #expect(rich.string.contains("😀"))
     }
 
+    @Test("updates merged by Atomo, with skip structs for gaps, apply in pycrdt")
+    func mergedUpdatesWithGaps() throws {
+        var rng = SeededGenerator(seed: 21)
+        let doc = Doc(clientID: 5001)
+        var updates: [[UInt8]] = []
+        doc.observeUpdates { update, _ in updates.append(update) }
+        for _ in 0..<40 { try RandomEdits.edit(doc, &rng) }
+        let half = updates.count / 2
+        // The second half merged on its own has a gap before it: Atomo writes a skip struct there.
+        let early = try Updates.merge(Array(updates[..<half]))
+        let late = try Updates.merge(Array(updates[half...]) + [updates[0]])
+        #expect(try Updates.stateVector(of: late)[5001] < doc.stateVector[5001])
+        let response = try PycrdtPeer.run([
+            "client_id": 5002, "apply": [PycrdtPeer.hex(late), PycrdtPeer.hex(early)], "redeliver": true,
+        ])
+        #expect(PycrdtPeer.value(response["json"]) == RandomEdits.content(doc))
+        #expect(try StateVector(decoding: try PycrdtPeer.bytes(response["state_vector"])) == doc.stateVector)
+    }
+
     @Test("awareness updates interoperate both ways")
     func awareness() throws {
         let awareness = Awareness(clientID: 3001)
