@@ -21,7 +21,7 @@ struct BlueGreenTests {
         try await model.runner?.waitUntilCaughtUp(to: 30_000, timeout: .seconds(30))
         #expect(model.liveVersion == 1)
         let expected = try await Fixtures.dump("contacts", in: store.database)
-        #expect(expected.count == 500)
+        #expect(expected.count == 450, "contacts whose number ends in 9 only ever get noise")
 
         let stats = ReadStats()
         let database = store.database
@@ -38,7 +38,7 @@ struct BlueGreenTests {
                             }
                         }
                         stats.reads.add(1, ordering: .relaxed)
-                        if rows != 500 || renames != 26_500 { stats.bad.withLock { $0.append("\(rows) rows, \(renames) renames") } }
+                        if rows != 450 || renames != 26_550 { stats.bad.withLock { $0.append("\(rows) rows, \(renames) renames") } }
                     }
                 }
             }
@@ -48,7 +48,7 @@ struct BlueGreenTests {
             stats.stopReading.store(true, ordering: .relaxed)
             try await group.waitForAll()
         }
-        #expect(stats.bad.withLock { $0 }.isEmpty, "bad reads: \(stats.bad.withLock { $0.prefix(5) })")
+        #expect(stats.bad.withLock { $0.count } == 0, "bad reads: \(stats.bad.withLock { Array($0.prefix(5)) })")
         #expect(stats.reads.load(ordering: .relaxed) > 20, "readers ran during the rebuilds")
         #expect(model.liveVersion == 3)
         #expect(try await Fixtures.dump("contacts", in: store.database) == expected)
@@ -60,7 +60,7 @@ struct BlueGreenTests {
         // New events reach the new live version.
         try await store.append([EventData(type: "ContactCreated", payload: Data("{}".utf8))], to: try StreamName("Contact-new"))
         try await model.runner?.waitUntilCaughtUp(to: 30_001, timeout: .seconds(10))
-        #expect(try await Fixtures.dump("contacts", in: store.database).count == 501)
+        #expect(try await Fixtures.dump("contacts", in: store.database).count == 451)
         await model.stop()
     }
 }

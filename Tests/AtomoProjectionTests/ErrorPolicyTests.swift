@@ -25,7 +25,7 @@ struct ErrorPolicyTests {
         let parked = runner.health()
         #expect(parked.state == .parked)
         #expect(parked.checkpoint == 2_344, "parked just before the failing event")
-        #expect(parked.lastError?.position == 2_344 + 1)
+        #expect(parked.lastError?.position == 2_345)
         #expect(parked.lastError?.message == "boom at 2345")
         #expect(parked.lastError?.attempts == 3)
         #expect(parked.errorCount == 4, "the batch, then three attempts on the event alone")

@@ -19,7 +19,7 @@ struct ReplayTests {
         let head = try await store.headPosition()
         try await runner.waitUntilCaughtUp(to: head, timeout: .seconds(30))
         let first = try await Fixtures.dump("contacts", in: store.database)
-        #expect(first.count == 500)
+        #expect(first.count == 450, "contacts whose number ends in 9 only ever get noise")
 
         try await runner.rebuild()
         try await runner.waitUntilCaughtUp(to: head, timeout: .seconds(30))

@@ -152,7 +152,12 @@ public final class ProjectionRunner: Sendable {
     /// Continues a parked runner from the event it parked on.
     public func resume() {
         state.withLock { state in
-            if state.phase == .parked { state.resumeRequested = true }
+            // The phase changes here, not when the loop wakes, so that a wait right after
+            // resume() does not see the runner still parked.
+            if state.phase == .parked {
+                state.resumeRequested = true
+                state.phase = .catchingUp
+            }
         }
         control.notify()
     }
