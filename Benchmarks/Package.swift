@@ -28,6 +28,9 @@ let package = Package(
             name: "atomo-bench",
             dependencies: [
                 .product(name: "AtomoEvents", package: atomo),
+                .product(name: "AtomoProjection", package: atomo),
+                .product(name: "AtomoSQL", package: atomo),
+                .product(name: "AtomoSQLite", package: atomo),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -40,6 +43,18 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/EventsBenchmarks",
+            swiftSettings: swiftSettings,
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "ProjectionBenchmarks",
+            dependencies: [
+                .product(name: "AtomoEvents", package: atomo),
+                .product(name: "AtomoProjection", package: atomo),
+                .product(name: "AtomoSQL", package: atomo),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/ProjectionBenchmarks",
             swiftSettings: swiftSettings,
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),

@@ -344,8 +344,9 @@ public final class ProjectionRunner: Sendable {
         setPhase(.catchingUp)
 
         let batchSize = configuration.batchSize
-        var prefetch: Task<EventPage, any Error>?
-        defer { prefetch?.cancel() }
+        var readAhead = PageReadAhead(
+            depth: configuration.readAhead, batchSize: batchSize, filter: filter, store: store)
+        defer { readAhead.cancelAll() }
         var lastHeadRefresh = ContinuousClock.now
         var readFailures = 0
 
@@ -354,8 +355,7 @@ public final class ProjectionRunner: Sendable {
             if stopRequested { return .stopped }
             if let lease, !lease.isHeld { return .leaseLost }
             if let requests = takeRebuildRequests() {
-                prefetch?.cancel()
-                prefetch = nil
+                readAhead.cancelAll()
                 do {
                     try await target.reset()
                     position = 0
@@ -376,12 +376,7 @@ public final class ProjectionRunner: Sendable {
             let storeSeen = storeSignal?.generation ?? 0
             var page: EventPage
             do {
-                if let pending = prefetch {
-                    prefetch = nil
-                    page = try await pending.value
-                } else {
-                    page = try await store.readAllPage(after: position, limit: batchSize, filter: filter)
-                }
+                page = try await readAhead.page(after: position)
                 readFailures = 0
             } catch {
                 readFailures += 1
@@ -392,12 +387,7 @@ public final class ProjectionRunner: Sendable {
             }
             var through = max(position, page.scannedThrough, page.events.last?.position ?? 0)
             let full = page.events.count >= batchSize
-            if full && configuration.readAhead {
-                let store = self.store
-                let filter = self.filter
-                let after = through
-                prefetch = Task { try await store.readAllPage(after: after, limit: batchSize, filter: filter) }
-            }
+            if full { readAhead.refill(after: through) }
             if through == position {
                 // Caught up: nothing after the checkpoint. Wait for a commit, a poll or a request.
                 state.withLock { state in state.head = max(state.head, position) }
@@ -414,16 +404,14 @@ public final class ProjectionRunner: Sendable {
             case .applied(let checkpoint):
                 position = checkpoint
             case .parked(let checkpoint):
-                prefetch?.cancel()
-                prefetch = nil
+                readAhead.cancelAll()
                 position = checkpoint
                 if await waitWhileParked() == .stopped { return .stopped }
                 continue
             }
             if position < through {
                 // Stopped part-way through splitting a failed batch.
-                prefetch?.cancel()
-                prefetch = nil
+                readAhead.cancelAll()
                 continue
             }
 
