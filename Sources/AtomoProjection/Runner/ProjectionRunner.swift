@@ -70,6 +70,8 @@ public final class ProjectionRunner: Sendable {
         var finalError: ProjectionError?
         var waiters: [Waiter] = []
         var nextWaiterID = 0
+        /// The wait for a commit while live; control requests cancel it.
+        var liveWait: Task<Void, Never>?
     }
 
     /// What applying a batch came to.
@@ -144,7 +146,7 @@ public final class ProjectionRunner: Sendable {
             state.stopRequested = true
             return state.task
         }
-        control.notify()
+        wake()
         await task?.value
         finish(with: nil)
     }
@@ -159,7 +161,7 @@ public final class ProjectionRunner: Sendable {
                 state.phase = .catchingUp
             }
         }
-        control.notify()
+        wake()
     }
 
     /// Rebuilds the read model: empties it and resets the checkpoint (one transaction for SQL
@@ -184,7 +186,7 @@ public final class ProjectionRunner: Sendable {
                 state.rebuildRequests.append(continuation)
                 return true
             }
-            if accepted { control.notify() } else { continuation.resume(throwing: ProjectionError.stopped(name: name)) }
+            if accepted { wake() } else { continuation.resume(throwing: ProjectionError.stopped(name: name)) }
         }
     }
 
@@ -583,14 +585,20 @@ public final class ProjectionRunner: Sendable {
             await control.wait(after: controlSeen, timeout: pollInterval)
             return
         }
-        let control = self.control
+        // One task, which control requests cancel (see `wake()`): the live path stays short.
         let pollInterval = self.pollInterval
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await storeSignal.wait(after: storeSeen, timeout: pollInterval) }
-            group.addTask { await control.wait(after: controlSeen, timeout: pollInterval) }
-            await group.next()
-            group.cancelAll()
-        }
+        let waiter = Task { await storeSignal.wait(after: storeSeen, timeout: pollInterval) }
+        state.withLock { $0.liveWait = waiter }
+        // A request between reading `controlSeen` and storing the task did not see the task.
+        if control.generation != controlSeen { waiter.cancel() }
+        await waiter.value
+        state.withLock { $0.liveWait = nil }
+    }
+
+    /// Wakes the loop for a stop, resume or rebuild request, wherever it waits.
+    private func wake() {
+        control.notify()
+        state.withLock { $0.liveWait }?.cancel()
     }
 
     // MARK: Bookkeeping
