@@ -31,6 +31,8 @@ struct ProjectionCommand: AsyncParsableCommand {
     enum Backend: String, ExpressibleByArgument, CaseIterable {
         case sqlite
         case postgres
+        /// `InMemoryEventStore`: no storage at all, for like-for-like comparisons with in-memory peers.
+        case memory
     }
 
     /// Where the read model lives.
@@ -52,6 +54,9 @@ struct ProjectionCommand: AsyncParsableCommand {
     @Option(help: "Events per batch (one transaction for the sqlite target).")
     var batchSize: Int = 2_000
 
+    @Option(help: "Pages read ahead while a batch is applied (ProjectionRunner.Configuration.readAhead).")
+    var readAhead: Int = 3
+
     @Option(help: "Catch-up runs; the figure is the median.")
     var runs: Int = 3
 
@@ -68,13 +73,16 @@ struct ProjectionCommand: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        guard events > 0, batchSize > 0, runs > 0, liveRate > 0, liveSeconds >= 0 else {
+        guard events > 0, batchSize > 0, runs > 0, liveRate > 0, liveSeconds >= 0, readAhead >= 0 else {
             throw ValidationError("--events, --batch-size, --runs and --live-rate must be positive")
         }
         if backend == .postgres || target == .postgres {
             throw ValidationError(
                 "PostgreSQL is not available in this build yet: AtomoPostgres provides the PostgreSQL event store, "
                     + "checkpoint store and database; use --backend sqlite with --target memory or sqlite")
+        }
+        if backend == .memory && target == .sqlite {
+            throw ValidationError("--target sqlite keeps the read model in the store's SQLite file: use --backend sqlite")
         }
     }
 
@@ -87,8 +95,9 @@ struct ProjectionCommand: AsyncParsableCommand {
         defer {
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file + suffix) }
         }
-        let store = try await SQLiteEventStore(path: file)
-        defer { store.close() }
+        let sqliteStore = backend == .sqlite ? try await SQLiteEventStore(path: file) : nil
+        defer { sqliteStore?.close() }
+        let store: any EventStore = sqliteStore ?? InMemoryEventStore()
 
         var progress = TerminalProgress("generating", total: events)
         let generateStart = ContinuousClock.now
@@ -99,7 +108,7 @@ struct ProjectionCommand: AsyncParsableCommand {
 
         var rates: [Double] = []
         for run in 0..<runs {
-            let runner = makeRunner(store: store, name: "bench-\(run)")
+            let runner = makeRunner(store: store, sqliteStore: sqliteStore, name: "bench-\(run)")
             let seconds = try await catchUp(runner, to: head, label: "catch-up \(run + 1)/\(runs)")
             await runner.stop()
             rates.append(Double(events) / seconds)
@@ -108,7 +117,7 @@ struct ProjectionCommand: AsyncParsableCommand {
 
         var live: LiveResult?
         if liveSeconds > 0 {
-            let runner = makeRunner(store: store, name: "bench-live")
+            let runner = makeRunner(store: store, sqliteStore: sqliteStore, name: "bench-live")
             _ = try await catchUp(runner, to: head, label: "live: catching up")
             live = try await measureLive(store: store, runner: runner)
             await runner.stop()
@@ -116,18 +125,18 @@ struct ProjectionCommand: AsyncParsableCommand {
         report(generateRate: Double(events) / generateSeconds, catchUpRates: rates, median: median, live: live)
     }
 
-    private func makeRunner(store: SQLiteEventStore, name: String) -> ProjectionRunner {
-        let configuration = ProjectionRunner.Configuration(batchSize: batchSize)
-        switch target {
-        case .memory, .postgres:
+    private func makeRunner(store: any EventStore, sqliteStore: SQLiteEventStore?, name: String) -> ProjectionRunner {
+        let configuration = ProjectionRunner.Configuration(batchSize: batchSize, readAhead: readAhead)
+        switch (target, sqliteStore) {
+        case (.memory, _), (.postgres, _), (.sqlite, nil):
             return ProjectionRunner(
                 store: store, projector: MemoryCountingProjector(name: name), checkpoints: InMemoryCheckpointStore(),
                 configuration: configuration)
-        case .sqlite:
+        case (.sqlite, let sqliteStore?):
             // Names are generated here from a constant prefix and an integer: always valid identifiers.
             let table = (try? SQLIdentifier(name.replacingOccurrences(of: "-", with: "_"))) ?? SQLIdentifierFallback.table
             return ProjectionRunner(
-                store: store, projector: SQLUpsertProjector(name: name, table: table), database: store.database,
+                store: store, projector: SQLUpsertProjector(name: name, table: table), database: sqliteStore.database,
                 configuration: configuration)
         }
     }
@@ -158,7 +167,7 @@ struct ProjectionCommand: AsyncParsableCommand {
     }
 
     /// Appends single events at the live rate and measures append-start to read-model latency.
-    private func measureLive(store: SQLiteEventStore, runner: ProjectionRunner) async throws -> LiveResult {
+    private func measureLive(store: any EventStore, runner: ProjectionRunner) async throws -> LiveResult {
         let total = Int(Double(liveRate) * liveSeconds)
         let interval = Duration.seconds(1) / liveRate
         let latencies = LatencyLog()
