@@ -37,3 +37,10 @@ public enum ProjectionError: Error, Sendable, Hashable, CustomStringConvertible 
         }
     }
 }
+
+extension ProjectionError {
+    /// Whether this is ``checkpointConflict(name:expected:actual:)``: another runner applies the projector.
+    var isCheckpointConflict: Bool {
+        if case .checkpointConflict = self { true } else { false }
+    }
+}

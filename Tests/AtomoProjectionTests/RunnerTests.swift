@@ -125,6 +125,24 @@ struct RunnerTests {
         await b.stop()
     }
 
+    @Test("waitUntilCaughtUp times out, and fails once the runner stops")
+    func waitsEnd() async throws {
+        let store = InMemoryEventStore()
+        try await Fixtures.appendContacts(10, to: store)
+        let runner = ProjectionRunner(
+            store: store, projector: FlakyProjector(name: "waits", poison: -1), checkpoints: InMemoryCheckpointStore())
+        runner.start()
+        try await runner.waitUntilCaughtUp(to: 10, timeout: .seconds(5))
+        await #expect(throws: ProjectionError.timedOut(name: "waits", position: 11, checkpoint: 10)) {
+            try await runner.waitUntilCaughtUp(to: 11, timeout: .milliseconds(20))
+        }
+        let pending = Task { try await runner.waitUntilCaughtUp(to: 1_000) }
+        try await Task.sleep(for: .milliseconds(20))
+        await runner.stop()
+        await #expect(throws: ProjectionError.stopped(name: "waits")) { try await pending.value }
+        await #expect(throws: ProjectionError.stopped(name: "waits")) { try await runner.waitUntilCaughtUp(to: 11) }
+    }
+
     @Test("Metrics are emitted under their documented names")
     func metricNames() async throws {
         let factory = RecordingMetricsFactory()

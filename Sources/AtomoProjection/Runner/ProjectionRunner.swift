@@ -70,6 +70,8 @@ public final class ProjectionRunner: Sendable {
         var finalError: ProjectionError?
         var waiters: [Waiter] = []
         var nextWaiterID = 0
+        /// Waits that timed out or were cancelled before they were registered.
+        var abandonedWaits: [Int: ProjectionError] = [:]
         /// The wait for a commit while live; control requests cancel it.
         var liveWait: Task<Void, Never>?
     }
@@ -207,11 +209,15 @@ public final class ProjectionRunner: Sendable {
                 self.failWaiter(id) { checkpoint in .timedOut(name: self.name, position: position, checkpoint: checkpoint) }
             }
         }
-        defer { timer?.cancel() }
+        defer {
+            timer?.cancel()
+            _ = state.withLock { $0.abandonedWaits.removeValue(forKey: id) }
+        }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 let immediate = state.withLock { state -> Result<Void, any Error>? in
                     if state.checkpoint >= position { return .success(()) }
+                    if let error = state.abandonedWaits.removeValue(forKey: id) { return .failure(error) }
                     if state.phase == .stopped { return .failure(state.finalError ?? ProjectionError.stopped(name: name)) }
                     if state.phase == .parked {
                         return .failure(
@@ -465,7 +471,7 @@ public final class ProjectionRunner: Sendable {
             try await target.apply(events, from, to)
             recordSuccess(events, checkpoint: to, started: started)
             return .applied(to)
-        } catch let error as ProjectionError {
+        } catch let error as ProjectionError where error.isCheckpointConflict {
             // A moved checkpoint means another runner: never retry over it.
             recordFailure(position: events.first?.position, eventType: events.first?.type, error: error, attempts: 1)
             requestStop(error)
@@ -489,7 +495,7 @@ public final class ProjectionRunner: Sendable {
                     recordSuccess([event], checkpoint: checkpoint, started: started)
                     if attempts > 0 { setPhaseIfNotParked(.catchingUp) }
                     break
-                } catch let error as ProjectionError {
+                } catch let error as ProjectionError where error.isCheckpointConflict {
                     recordFailure(position: event.position, eventType: event.type, error: error, attempts: attempts + 1)
                     requestStop(error)
                     return .applied(checkpoint)
@@ -665,11 +671,16 @@ public final class ProjectionRunner: Sendable {
         metrics.lagSeconds.record(lagSeconds)
     }
 
+    /// Fails the wait `id`; when it is not registered yet, leaves the error for it to find.
     private func failWaiter(_ id: Int, error: (Int64) -> ProjectionError) {
-        let (waiter, checkpoint) = state.withLock { state -> (Waiter?, Int64) in
-            guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return (nil, state.checkpoint) }
-            return (state.waiters.remove(at: index), state.checkpoint)
+        let (waiter, failure) = state.withLock { state -> (Waiter?, ProjectionError) in
+            let failure = error(state.checkpoint)
+            guard let index = state.waiters.firstIndex(where: { $0.id == id }) else {
+                state.abandonedWaits[id] = failure
+                return (nil, failure)
+            }
+            return (state.waiters.remove(at: index), failure)
         }
-        waiter?.continuation.resume(throwing: error(checkpoint))
+        waiter?.continuation.resume(throwing: failure)
     }
 }
