@@ -42,7 +42,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "AtomoTesting", dependencies: ["AtomoEvents"], swiftSettings: swiftSettings),
+        .target(
+            name: "AtomoTesting", dependencies: ["AtomoEvents", "AtomoProjection", "AtomoSQL"], swiftSettings: swiftSettings),
 
         // Test support: a process that appends in a loop so that tests can SIGKILL it mid-write.
         .executableTarget(
@@ -70,7 +71,7 @@ let package = Package(
         .testTarget(
             name: "AtomoProjectionTests",
             dependencies: [
-                "AtomoProjection", "AtomoEvents", "AtomoSQL", "AtomoSQLite", "AtomoProjectionWorker",
+                "AtomoProjection", "AtomoEvents", "AtomoSQL", "AtomoSQLite", "AtomoTesting", "AtomoProjectionWorker",
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
