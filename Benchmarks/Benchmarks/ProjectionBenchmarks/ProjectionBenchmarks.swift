@@ -12,9 +12,9 @@ import Synchronization
 /// swift package --package-path Benchmarks benchmark --target ProjectionBenchmarks
 /// ```
 ///
-/// The log (100,000 events, appends of 1,000) is written once in `setup`; every iteration catches a
-/// new runner up from checkpoint 0 to the head. The scaling factor is `.kilo` with 100 "units" per
-/// iteration, so figures read per 1,000 events.
+/// The log (100,000 events, appends of 1,000, 100 streams) is written once in `setup`; every
+/// iteration catches a new runner up from checkpoint 0 to the head, so the wall-clock time is the time
+/// per 100,000 events and the throughput is catch-ups per second.
 let benchmarks: @Sendable () -> Void = {
     let configuration = Benchmark.Configuration(
         metrics: [.throughput, .wallClock, .mallocCountTotal],
