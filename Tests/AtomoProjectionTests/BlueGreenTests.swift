@@ -38,7 +38,9 @@ struct BlueGreenTests {
                             }
                         }
                         stats.reads.add(1, ordering: .relaxed)
-                        if rows != 450 || renames != 26_550 { stats.bad.withLock { $0.append("\(rows) rows, \(renames) renames") } }
+                        if rows != 450 || renames != 26_550 {
+                            stats.bad.withLock { $0.append("\(rows) rows, \(renames) renames") }
+                        }
                     }
                 }
             }
@@ -53,12 +55,14 @@ struct BlueGreenTests {
         #expect(model.liveVersion == 3)
         #expect(try await Fixtures.dump("contacts", in: store.database) == expected)
         let tables = try await store.database.read { connection in
-            try connection.scalarInt64("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name LIKE 'contacts_v%'")
+            try connection.scalarInt64(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name LIKE 'contacts_v%'")
         }
         #expect(tables == 1, "old versions are dropped")
 
         // New events reach the new live version.
-        try await store.append([EventData(type: "ContactCreated", payload: Data("{}".utf8))], to: try StreamName("Contact-new"))
+        try await store.append(
+            [EventData(type: "ContactCreated", payload: Data("{}".utf8))], to: try StreamName("Contact-new"))
         try await model.runner?.waitUntilCaughtUp(to: 30_001, timeout: .seconds(10))
         #expect(try await Fixtures.dump("contacts", in: store.database).count == 451)
         await model.stop()

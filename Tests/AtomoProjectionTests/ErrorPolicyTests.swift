@@ -19,7 +19,9 @@ struct ErrorPolicyTests {
             store: store, projector: projector, checkpoints: checkpoints,
             configuration: .init(batchSize: 1000, errorPolicy: policy))
         runner.start()
-        await #expect(throws: ProjectionError.self) { try await runner.waitUntilCaughtUp(to: 5_000, timeout: .seconds(10)) }
+        await #expect(throws: ProjectionError.self) {
+            try await runner.waitUntilCaughtUp(to: 5_000, timeout: .seconds(10))
+        }
         #expect(await Fixtures.eventually { runner.health().state == .parked })
 
         let parked = runner.health()

@@ -55,17 +55,21 @@ struct ExactlyOnceTests {
             let (count, checkpoint) = try await database.read { connection in
                 (
                     try connection.scalarInt64("SELECT n FROM event_count") ?? 0,
-                    try connection.scalarInt64("SELECT position FROM atomo_projection_checkpoints WHERE name = 'counter'") ?? 0
+                    try connection.scalarInt64(
+                        "SELECT position FROM atomo_projection_checkpoints WHERE name = 'counter'") ?? 0
                 )
             }
             database.close()
             // Positions are gapless from 1, so the checkpoint is the number of events applied.
             #expect(count == checkpoint, "round \(round): the count (\(count)) equals the checkpoint (\(checkpoint))")
             if round < 5 {
-                if worker.terminationReason == .uncaughtSignal && checkpoint < Int64(Self.eventCount) { killedMidway += 1 }
+                if worker.terminationReason == .uncaughtSignal && checkpoint < Int64(Self.eventCount) {
+                    killedMidway += 1
+                }
             } else {
                 #expect(worker.terminationStatus == 0, "the last run finishes")
-                #expect(printed.contains("done \(Self.eventCount) \(Self.eventCount)"), "the last run reports \(printed)")
+                #expect(
+                    printed.contains("done \(Self.eventCount) \(Self.eventCount)"), "the last run reports \(printed)")
                 #expect(count == Int64(Self.eventCount))
                 #expect(checkpoint == Int64(Self.eventCount), "the checkpoint is the head")
             }

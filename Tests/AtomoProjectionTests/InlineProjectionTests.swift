@@ -17,14 +17,19 @@ struct InlineProjectionTests {
         defer { store.close() }
         let stream = try StreamName("Contact-ada")
         try await store.append([EventData(type: "ContactCreated", payload: Data("Ada".utf8))], to: stream)
-        #expect(try await Fixtures.dump("contacts", in: database) == [#"text("Contact-ada")|text("Ada")|integer(0)|integer(1)"#])
+        #expect(
+            try await Fixtures.dump("contacts", in: database) == [
+                #"text("Contact-ada")|text("Ada")|integer(0)|integer(1)"#
+            ])
         // Concurrent appends are group-committed; each runs its projection in its own savepoint.
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<50 {
                 group.addTask {
                     try await store.append(
-                        [EventData(type: "ContactCreated", payload: Data("c\(index)".utf8)),
-                         EventData(type: "Noise", payload: Data("{}".utf8))],
+                        [
+                            EventData(type: "ContactCreated", payload: Data("c\(index)".utf8)),
+                            EventData(type: "Noise", payload: Data("{}".utf8)),
+                        ],
                         to: try StreamName("Contact-\(index)"))
                 }
             }

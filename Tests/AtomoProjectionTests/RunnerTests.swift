@@ -63,7 +63,8 @@ struct RunnerTests {
         defer { store.close() }
         try await Fixtures.appendContacts(50_000, to: store, perAppend: 5_000)
         let first = ProjectionRunner(
-            store: store, projector: CountingSQLProjector(), database: store.database, configuration: .init(batchSize: 100))
+            store: store, projector: CountingSQLProjector(), database: store.database,
+            configuration: .init(batchSize: 100))
         first.start()
         try await Task.sleep(for: .milliseconds(30))
         await first.stop()
@@ -83,8 +84,10 @@ struct RunnerTests {
         defer { store.close() }
         try await Fixtures.appendContacts(30_000, to: store)
         let configuration = ProjectionRunner.Configuration(batchSize: 50)
-        let a = ProjectionRunner(store: store, projector: CountingSQLProjector(), database: store.database, configuration: configuration)
-        let b = ProjectionRunner(store: store, projector: CountingSQLProjector(), database: store.database, configuration: configuration)
+        let a = ProjectionRunner(
+            store: store, projector: CountingSQLProjector(), database: store.database, configuration: configuration)
+        let b = ProjectionRunner(
+            store: store, projector: CountingSQLProjector(), database: store.database, configuration: configuration)
         a.start()
         b.start()
         let survivor = await Fixtures.eventually(timeout: .seconds(30)) {
@@ -105,20 +108,23 @@ struct RunnerTests {
         try await Fixtures.appendContacts(1_000, to: store)
         let leadership = LocalProjectionLeadership()
         let checkpoints = InMemoryCheckpointStore()
-        let configuration = ProjectionRunner.Configuration(leadership: leadership, leadershipRetryInterval: .milliseconds(10))
+        let configuration = ProjectionRunner.Configuration(
+            leadership: leadership, leadershipRetryInterval: .milliseconds(10))
         let projectorA = FlakyProjector(name: "led", poison: -1)
         let projectorB = FlakyProjector(name: "led", poison: -1)
-        let a = ProjectionRunner(store: store, projector: projectorA, checkpoints: checkpoints, configuration: configuration)
+        let a = ProjectionRunner(
+            store: store, projector: projectorA, checkpoints: checkpoints, configuration: configuration)
         a.start()
         try await a.waitUntilCaughtUp(to: 1_000, timeout: .seconds(10))
-        let b = ProjectionRunner(store: store, projector: projectorB, checkpoints: checkpoints, configuration: configuration)
+        let b = ProjectionRunner(
+            store: store, projector: projectorB, checkpoints: checkpoints, configuration: configuration)
         b.start()
         #expect(await Fixtures.eventually { b.health().state == .standby })
         try await store.append([EventData(type: "Ping", payload: Data("{}".utf8))], to: try StreamName("Ping-1"))
         try await a.waitUntilCaughtUp(to: 1_001, timeout: .seconds(10))
         #expect(projectorB.applied.isEmpty, "the standby runner applied nothing")
 
-        await a.stop()   // releases the lease
+        await a.stop()  // releases the lease
         try await store.append([EventData(type: "Ping", payload: Data("{}".utf8))], to: try StreamName("Ping-2"))
         try await b.waitUntilCaughtUp(to: 1_002, timeout: .seconds(10))
         #expect(projectorB.applied == [1_002], "the new leader continues from the shared checkpoint")
@@ -146,11 +152,12 @@ struct RunnerTests {
     @Test("Metrics are emitted under their documented names")
     func metricNames() async throws {
         let factory = RecordingMetricsFactory()
-        MetricsSystem.bootstrap(factory)   // once per process: only this test does it
+        MetricsSystem.bootstrap(factory)  // once per process: only this test does it
         let store = InMemoryEventStore()
         try await Fixtures.appendContacts(100, to: store)
         let runner = ProjectionRunner(
-            store: store, projector: FlakyProjector(name: "metered", poison: -1), checkpoints: InMemoryCheckpointStore())
+            store: store, projector: FlakyProjector(name: "metered", poison: -1), checkpoints: InMemoryCheckpointStore()
+        )
         runner.start()
         try await runner.waitUntilCaughtUp(to: 100, timeout: .seconds(10))
         await runner.stop()

@@ -15,7 +15,8 @@ struct CountingProjector: SQLProjector {
     let name = "counter"
 
     func createSchema(in connection: any SQLConnection) throws {
-        try connection.execute("CREATE TABLE IF NOT EXISTS event_count (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)", [])
+        try connection.execute(
+            "CREATE TABLE IF NOT EXISTS event_count (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)", [])
         try connection.execute("INSERT INTO event_count (id, n) VALUES (1, 0) ON CONFLICT (id) DO NOTHING", [])
     }
 
@@ -42,5 +43,6 @@ FileHandle.standardError.write(Data("ready\n".utf8))
 let head = try await store.headPosition()
 try await runner.waitUntilCaughtUp(to: head)
 await runner.stop()
-let count = try await store.database.read { connection in try connection.scalarInt64("SELECT n FROM event_count") ?? -1 }
+let count = try await store.database.read { connection in try connection.scalarInt64("SELECT n FROM event_count") ?? -1
+}
 print("done \(count) \(runner.health().checkpoint)")

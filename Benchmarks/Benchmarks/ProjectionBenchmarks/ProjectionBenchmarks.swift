@@ -82,7 +82,8 @@ final class BenchmarkLog: Sendable {
             let payloads = (written..<(written + size)).map { index in
                 EventData(
                     type: "ContactUpdated",
-                    payload: Data(#"{"name":"Contact \#(index)","email":"c\#(index)@example.com","score":\#(index % 97)}"#.utf8))
+                    payload: Data(
+                        #"{"name":"Contact \#(index)","email":"c\#(index)@example.com","score":\#(index % 97)}"#.utf8))
             }
             try await store.append(payloads, to: try StreamName("Contact-\(written / 1_000 % 1_000)"))
             written += size
@@ -93,7 +94,9 @@ final class BenchmarkLog: Sendable {
     }
 
     static func closeAll() {
-        for log in open.withLock({ logs in defer { logs.removeAll() }; return logs }) {
+        for log in open.withLock({ logs in
+            defer { logs.removeAll() }; return logs
+        }) {
             log.store.close()
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: log.path + suffix) }
         }

@@ -82,12 +82,15 @@ struct ProjectionCommand: AsyncParsableCommand {
                     + "checkpoint store and database; use --backend sqlite with --target memory or sqlite")
         }
         if backend == .memory && target == .sqlite {
-            throw ValidationError("--target sqlite keeps the read model in the store's SQLite file: use --backend sqlite")
+            throw ValidationError(
+                "--target sqlite keeps the read model in the store's SQLite file: use --backend sqlite")
         }
     }
 
     func run() async throws {
-        let file = path ?? FileManager.default.temporaryDirectory
+        let file =
+            path
+            ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("atomo-bench-projection-\(getpid()).sqlite").path
         guard !FileManager.default.fileExists(atPath: file) else {
             throw ValidationError("\(file) exists; pass a path that does not")
@@ -134,7 +137,8 @@ struct ProjectionCommand: AsyncParsableCommand {
                 configuration: configuration)
         case (.sqlite, let sqliteStore?):
             // Names are generated here from a constant prefix and an integer: always valid identifiers.
-            let table = (try? SQLIdentifier(name.replacingOccurrences(of: "-", with: "_"))) ?? SQLIdentifierFallback.table
+            let table =
+                (try? SQLIdentifier(name.replacingOccurrences(of: "-", with: "_"))) ?? SQLIdentifierFallback.table
             return ProjectionRunner(
                 store: store, projector: SQLUpsertProjector(name: name, table: table), database: sqliteStore.database,
                 configuration: configuration)
@@ -222,9 +226,12 @@ struct ProjectionCommand: AsyncParsableCommand {
             }
             return
         }
-        print("projection: backend \(backend.rawValue), target \(target.rawValue), \(events) events, batch \(batchSize)")
+        print(
+            "projection: backend \(backend.rawValue), target \(target.rawValue), \(events) events, batch \(batchSize)")
         print("  generate:  \(Int(generateRate)) events/s")
-        print("  catch-up:  median \(Int(median)) events/s (runs: \(catchUpRates.map { "\(Int($0))" }.joined(separator: ", ")))")
+        print(
+            "  catch-up:  median \(Int(median)) events/s (runs: \(catchUpRates.map { "\(Int($0))" }.joined(separator: ", ")))"
+        )
         if let live {
             print(
                 "  live:      \(live.appends) appends at \(Int(live.achievedRate))/s: P50 \(format(live.p50)) ms, "

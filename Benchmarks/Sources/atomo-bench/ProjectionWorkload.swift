@@ -10,7 +10,9 @@ enum ProjectionWorkload {
     static let streams = 1_000
 
     /// Appends `count` events in appends of `perAppend` (one stream per append), reporting progress.
-    static func generate(_ count: Int, into store: any EventStore, perAppend: Int = 1_000, progress: (Int) -> Void)
+    static func generate(
+        _ count: Int, into store: any EventStore, perAppend: Int = 1_000, progress: (Int) -> Void
+    )
         async throws
     {
         var written = 0
@@ -22,7 +24,8 @@ enum ProjectionWorkload {
                 let index = written + offset
                 return EventData(
                     type: index % streams == round % streams && round < streams ? "ContactCreated" : "ContactUpdated",
-                    payload: Data(#"{"name":"Contact \#(index)","email":"c\#(index)@example.com","score":\#(index % 97)}"#.utf8))
+                    payload: Data(
+                        #"{"name":"Contact \#(index)","email":"c\#(index)@example.com","score":\#(index % 97)}"#.utf8))
             }
             try await store.append(events, to: stream)
             written += size

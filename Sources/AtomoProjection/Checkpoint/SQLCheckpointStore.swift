@@ -93,7 +93,9 @@ public struct SQLCheckpointStore: CheckpointStore {
     ///
     /// - Throws: ``ProjectionError/checkpointConflict(name:expected:actual:)`` when the stored
     ///   checkpoint is not `previous` (a missing row counts as 0).
-    public static func advance(_ name: String, from previous: Int64, to position: Int64, in connection: any SQLConnection)
+    public static func advance(
+        _ name: String, from previous: Int64, to position: Int64, in connection: any SQLConnection
+    )
         throws
     {
         let p = connection.dialect.placeholder
@@ -144,7 +146,8 @@ public struct SQLCheckpointStore: CheckpointStore {
             ).map { row in
                 SkippedEvent(
                     projector: name, position: row[0].integer ?? 0,
-                    eventID: row[1].text.flatMap(UUID.init(uuidString:)) ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)),
+                    eventID: row[1].text.flatMap(UUID.init(uuidString:))
+                        ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)),
                     eventType: row[2].text ?? "", error: row[3].text ?? "",
                     skippedAt: Date(timeIntervalSince1970: Double(row[4].integer ?? 0) / 1_000_000))
             }

@@ -48,6 +48,7 @@ extension Projector {
 
     /// Throws: this projector does not support rebuilds.
     public func reset() async throws {
-        throw ProjectionError.invalidConfiguration("projector \(name) does not implement reset(), so it cannot be rebuilt")
+        throw ProjectionError.invalidConfiguration(
+            "projector \(name) does not implement reset(), so it cannot be rebuilt")
     }
 }

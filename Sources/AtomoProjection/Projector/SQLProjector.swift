@@ -12,7 +12,7 @@ public import AtomoSQL
 /// struct ContactsProjector: SQLProjector {
 ///     let name = "contacts"
 ///     let eventTypes: Set<String>? = ["ContactCreated", "ContactRenamed"]
-///     let table = try! SQLIdentifier("contacts")   // a constant: a programmer error if invalid
+///     let table: SQLIdentifier                      // e.g. try SQLIdentifier("contacts")
 ///
 ///     func createSchema(in connection: any SQLConnection) throws {
 ///         try connection.execute("CREATE TABLE IF NOT EXISTS \(table.quoted) (id TEXT PRIMARY KEY, name TEXT)", [])

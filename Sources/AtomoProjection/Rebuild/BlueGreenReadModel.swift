@@ -87,7 +87,8 @@ public final class BlueGreenReadModel: Sendable {
             try projector.createSchema(in: connection)
             try Self.pointView(view, at: table, in: connection)
         }
-        let runner = ProjectionRunner(store: store, projector: projector, database: database, configuration: configuration)
+        let runner = ProjectionRunner(
+            store: store, projector: projector, database: database, configuration: configuration)
         live.withLock { $0 = (version, runner) }
         runner.start()
     }
@@ -102,11 +103,15 @@ public final class BlueGreenReadModel: Sendable {
             defer { running = true }
             return running
         }
-        guard !alreadyRunning else { throw ProjectionError.rebuildFailed(name: name, reason: "a rebuild is already running") }
+        guard !alreadyRunning else {
+            throw ProjectionError.rebuildFailed(name: name, reason: "a rebuild is already running")
+        }
         defer { rebuilding.withLock { $0 = false } }
 
         let (oldVersion, oldRunner) = live.withLock { ($0.version, $0.runner) }
-        guard oldVersion > 0 else { throw ProjectionError.invalidState("start() the read model \(name) before rebuilding it") }
+        guard oldVersion > 0 else {
+            throw ProjectionError.invalidState("start() the read model \(name) before rebuilding it")
+        }
         let newVersion = oldVersion + 1
         let newTable = try table(version: newVersion)
         let oldTable = try table(version: oldVersion)
@@ -119,7 +124,8 @@ public final class BlueGreenReadModel: Sendable {
             try projector.reset(in: connection)
             try SQLCheckpointStore.remove(projectorName, in: connection)
         }
-        let runner = ProjectionRunner(store: store, projector: projector, database: database, configuration: configuration)
+        let runner = ProjectionRunner(
+            store: store, projector: projector, database: database, configuration: configuration)
         runner.start()
         do {
             // Twice: the second wait closes most of the gap opened by appends during the first.

@@ -39,6 +39,7 @@ struct ProjectionMetrics: Sendable {
         lagEvents = Gauge(label: "atomo_projection_lag_events", dimensions: dimensions)
         lagSeconds = Gauge(label: "atomo_projection_lag_seconds", dimensions: dimensions)
         parked = Gauge(label: "atomo_projection_parked", dimensions: dimensions)
-        batchTime = Timer(label: "atomo_projection_batch_seconds", dimensions: dimensions, preferredDisplayUnit: .seconds)
+        batchTime = Timer(
+            label: "atomo_projection_batch_seconds", dimensions: dimensions, preferredDisplayUnit: .seconds)
     }
 }

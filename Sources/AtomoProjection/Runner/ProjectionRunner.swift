@@ -1,7 +1,7 @@
 public import AtomoEvents
 public import AtomoSQL
-import Foundation
 import CoreMetrics
+import Foundation
 import Synchronization
 
 /// Runs one projector: catches up from its checkpoint, then follows the log live, in batches.
@@ -206,7 +206,9 @@ public final class ProjectionRunner: Sendable {
             Task { [weak self] in
                 try? await Task.sleep(for: timeout)
                 guard !Task.isCancelled, let self else { return }
-                self.failWaiter(id) { checkpoint in .timedOut(name: self.name, position: position, checkpoint: checkpoint) }
+                self.failWaiter(id) { checkpoint in
+                    .timedOut(name: self.name, position: position, checkpoint: checkpoint)
+                }
             }
         }
         defer {
@@ -218,7 +220,9 @@ public final class ProjectionRunner: Sendable {
                 let immediate = state.withLock { state -> Result<Void, any Error>? in
                     if state.checkpoint >= position { return .success(()) }
                     if let error = state.abandonedWaits.removeValue(forKey: id) { return .failure(error) }
-                    if state.phase == .stopped { return .failure(state.finalError ?? ProjectionError.stopped(name: name)) }
+                    if state.phase == .stopped {
+                        return .failure(state.finalError ?? ProjectionError.stopped(name: name))
+                    }
                     if state.phase == .parked {
                         return .failure(
                             ProjectionError.parked(
@@ -292,7 +296,8 @@ public final class ProjectionRunner: Sendable {
         metrics.parked.record(phase == .parked ? 1 : 0)
         if !parkedWaiters.isEmpty {
             let failure = health().lastError
-            let error = ProjectionError.parked(name: name, position: failure?.position ?? 0, message: failure?.message ?? "")
+            let error = ProjectionError.parked(
+                name: name, position: failure?.position ?? 0, message: failure?.message ?? "")
             for waiter in parkedWaiters { waiter.continuation.resume(throwing: error) }
         }
     }
@@ -518,7 +523,8 @@ public final class ProjectionRunner: Sendable {
                         do {
                             try await target.skip(skipped, checkpoint)
                         } catch {
-                            recordFailure(position: event.position, eventType: event.type, error: error, attempts: attempts)
+                            recordFailure(
+                                position: event.position, eventType: event.type, error: error, attempts: attempts)
                             setPhase(.parked)
                             return .parked(checkpoint)
                         }

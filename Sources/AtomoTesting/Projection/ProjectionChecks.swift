@@ -32,7 +32,9 @@ enum ProjectionChecks {
             let now = Date(timeIntervalSince1970: 1_700_000_000)
             for position in [30, 10, 20] as [Int64] {
                 try await checkpoints.recordSkipped(
-                    SkippedEvent(projector: a, position: position, eventID: UUID(), eventType: "T", error: "e\(position)", skippedAt: now))
+                    SkippedEvent(
+                        projector: a, position: position, eventID: UUID(), eventType: "T", error: "e\(position)",
+                        skippedAt: now))
             }
             let skipped = try await checkpoints.skippedEvents(a)
             try expectEqual(skipped.map(\.position), [10, 20, 30])
@@ -65,7 +67,8 @@ enum ProjectionChecks {
             next.start()
             try await next.waitUntilCaughtUp(to: try await backend.store.headPosition(), timeout: .seconds(30))
             await next.stop()
-            try expectEqual(try await projector.count(in: backend.database), Int64(appended + 10 + more), "after restart")
+            try expectEqual(
+                try await projector.count(in: backend.database), Int64(appended + 10 + more), "after restart")
         },
         check("filteredProjectorAdvancesPastOtherTypes") { backend in
             let projector = CountingProjector(name: uniqueName("only_b"), eventTypes: ["B"])
@@ -176,7 +179,9 @@ enum ProjectionChecks {
         },
     ]
 
-    static func check(_ name: String, _ body: @escaping @Sendable (ProjectionConformance.Backend) async throws -> Void)
+    static func check(
+        _ name: String, _ body: @escaping @Sendable (ProjectionConformance.Backend) async throws -> Void
+    )
         -> ProjectionConformance.Check
     {
         ProjectionConformance.Check(name: name, body: body)
@@ -222,7 +227,8 @@ struct CountingProjector: SQLProjector {
     }
 
     func createSchema(in connection: any SQLConnection) throws {
-        try connection.execute("CREATE TABLE IF NOT EXISTS \(table.quoted) (id INTEGER PRIMARY KEY, n BIGINT NOT NULL)", [])
+        try connection.execute(
+            "CREATE TABLE IF NOT EXISTS \(table.quoted) (id INTEGER PRIMARY KEY, n BIGINT NOT NULL)", [])
         try connection.execute("INSERT INTO \(table.quoted) (id, n) VALUES (1, 0) ON CONFLICT (id) DO NOTHING", [])
     }
 
@@ -266,7 +272,8 @@ final class PositionsProjector: SQLProjector {
             if event.position == failAt.load(ordering: .relaxed) {
                 throw ConformanceFailure(message: "poison event \(event.position)", file: #fileID, line: #line)
             }
-            try connection.execute("INSERT INTO \(table.quoted) (position) VALUES (\(p(1)))", [.integer(event.position)])
+            try connection.execute(
+                "INSERT INTO \(table.quoted) (position) VALUES (\(p(1)))", [.integer(event.position)])
         }
     }
 
@@ -303,7 +310,9 @@ struct LatestPerStreamProjector: SQLProjector {
             ON CONFLICT (stream) DO UPDATE SET events = \(table.quoted).events + 1,
                 last_position = excluded.last_position, payload = excluded.payload
             """,
-            events.map { [.text($0.stream.rawValue), .integer($0.position), .text(String(decoding: $0.payload, as: UTF8.self))] })
+            events.map {
+                [.text($0.stream.rawValue), .integer($0.position), .text(String(decoding: $0.payload, as: UTF8.self))]
+            })
     }
 }
 

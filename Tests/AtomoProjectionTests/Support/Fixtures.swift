@@ -8,7 +8,9 @@ import Synchronization
 enum Fixtures {
     /// Appends `count` events in appends of `perAppend`: for each contact k, one `ContactCreated`
     /// then `ContactRenamed`s; every 10th event is a `Noise` event in another stream.
-    static func appendContacts(_ count: Int, to store: any EventStore, perAppend: Int = 1000, contacts: Int = 500)
+    static func appendContacts(
+        _ count: Int, to store: any EventStore, perAppend: Int = 1000, contacts: Int = 500
+    )
         async throws
     {
         var written = 0
@@ -49,7 +51,9 @@ enum Fixtures {
     }
 
     /// Polls `condition` until it holds or `timeout` passes.
-    static func eventually(timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async rethrows -> Bool {
+    static func eventually(
+        timeout: Duration = .seconds(10), _ condition: () async throws -> Bool
+    ) async rethrows -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if try await condition() { return true }
@@ -102,7 +106,8 @@ struct CountingSQLProjector: SQLProjector {
     var eventTypes: Set<String>? = nil
 
     func createSchema(in connection: any SQLConnection) throws {
-        try connection.execute("CREATE TABLE IF NOT EXISTS event_count (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)", [])
+        try connection.execute(
+            "CREATE TABLE IF NOT EXISTS event_count (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)", [])
         try connection.execute("INSERT INTO event_count (id, n) VALUES (1, 0) ON CONFLICT (id) DO NOTHING", [])
     }
 

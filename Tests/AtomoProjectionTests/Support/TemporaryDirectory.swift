@@ -9,7 +9,8 @@ final class TemporaryDirectory: Sendable {
     private let counter = Atomic<Int>(0)
 
     private init() {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("atomo-tests-\(getpid())-\(UUID().uuidString.prefix(8))")
+        url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "atomo-tests-\(getpid())-\(UUID().uuidString.prefix(8))")
         try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
 
