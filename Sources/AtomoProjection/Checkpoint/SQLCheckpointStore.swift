@@ -107,10 +107,16 @@ public struct SQLCheckpointStore: CheckpointStore {
         if changed == 1 { return }
         let actual = try load(name, in: connection)
         if actual == nil && previous == 0 {
-            try save(name, position: position, in: connection)
-            return
+            // No row yet counts as 0. Insert without overwriting, so that of two transactions that
+            // both found no row (PostgreSQL, READ COMMITTED) only one can win.
+            let inserted = try connection.execute(
+                """
+                INSERT INTO atomo_projection_checkpoints (name, position, updated_at) VALUES (\(p(1)), \(p(2)), \(p(3)))
+                ON CONFLICT (name) DO NOTHING
+                """, [.text(name), .integer(position), .integer(Self.now())])
+            if inserted == 1 { return }
         }
-        throw ProjectionError.checkpointConflict(name: name, expected: previous, actual: actual)
+        throw ProjectionError.checkpointConflict(name: name, expected: previous, actual: try load(name, in: connection))
     }
 
     /// Records a skipped event.

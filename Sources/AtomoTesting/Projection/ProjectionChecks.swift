@@ -29,6 +29,20 @@ enum ProjectionChecks {
             }
             try expectEqual(conflict, .checkpointConflict(name: a, expected: 5, actual: 9), "a stale advance")
             try expectEqual(try await checkpoints.load(a), 9)
+            // A missing row counts as 0, once.
+            let fresh = uniqueName("cp_fresh")
+            try await backend.database.writeTransaction { connection in
+                try SQLCheckpointStore.advance(fresh, from: 0, to: 4, in: connection)
+            }
+            var second: ProjectionError?
+            do {
+                try await backend.database.writeTransaction { connection in
+                    try SQLCheckpointStore.advance(fresh, from: 0, to: 6, in: connection)
+                }
+            } catch let error as ProjectionError {
+                second = error
+            }
+            try expectEqual(second, .checkpointConflict(name: fresh, expected: 0, actual: 4), "a second start from 0")
             let now = Date(timeIntervalSince1970: 1_700_000_000)
             for position in [30, 10, 20] as [Int64] {
                 try await checkpoints.recordSkipped(
