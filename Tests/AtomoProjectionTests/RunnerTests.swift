@@ -31,6 +31,7 @@ struct RunnerTests {
         #expect(health.lagEvents == 0)
         #expect(health.lagSeconds == 0)
         #expect(health.eventsApplied == 2_020)
+        #expect(health.eventsPerSecond > 0)
         #expect(health.errorCount == 0)
         await runner.stop()
         #expect(runner.health().state == .stopped)
@@ -129,6 +130,28 @@ struct RunnerTests {
         try await b.waitUntilCaughtUp(to: 1_002, timeout: .seconds(10))
         #expect(projectorB.applied == [1_002], "the new leader continues from the shared checkpoint")
         await b.stop()
+    }
+
+    @Test("With a maximum batch latency, live events are gathered into fuller batches, each applied once")
+    func maxBatchLatency() async throws {
+        let store = try await SQLiteEventStore(path: TemporaryDirectory.shared.newFile("latency"))
+        defer { store.close() }
+        let projector = BatchRecordingProjector()
+        let runner = ProjectionRunner(
+            store: store, projector: projector, checkpoints: InMemoryCheckpointStore(),
+            configuration: .init(batchSize: 100, maxBatchLatency: .milliseconds(200)))
+        runner.start()
+        #expect(await Fixtures.eventually { runner.health().state == .live })
+        var last: Int64 = 0
+        for index in 0..<20 {
+            last = try await store.append(
+                [EventData(type: "Ping", payload: Data("{}".utf8))], to: try StreamName("Ping-\(index)")
+            ).lastPosition
+        }
+        try await runner.waitUntilCaughtUp(to: last, timeout: .seconds(10))
+        await runner.stop()
+        #expect(projector.positions == Array(1...20), "every event once, in order")
+        #expect(projector.batchSizes.count < 20, "events were gathered: \(projector.batchSizes)")
     }
 
     @Test("waitUntilCaughtUp times out, and fails once the runner stops")

@@ -161,3 +161,19 @@ enum FlakyError: Error, CustomStringConvertible {
         }
     }
 }
+
+/// Records the size of every batch and every position it is given.
+final class BatchRecordingProjector: Projector {
+    let name = "batches"
+    private let log = Mutex<(sizes: [Int], positions: [Int64])>(([], []))
+
+    func apply(_ events: [RecordedEvent]) async throws {
+        log.withLock { log in
+            log.sizes.append(events.count)
+            log.positions += events.map(\.position)
+        }
+    }
+
+    var batchSizes: [Int] { log.withLock { $0.sizes } }
+    var positions: [Int64] { log.withLock { $0.positions } }
+}
