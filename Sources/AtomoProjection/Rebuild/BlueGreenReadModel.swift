@@ -9,10 +9,10 @@ import Synchronization
 /// table (`contacts_v3`). ``rebuild(timeout:)`` creates the next version's table (`contacts_v4`)
 /// with its own checkpoint, runs a second runner over the whole log while the live one keeps
 /// serving and following, and when the new one has caught up with the head swaps the view in one
-/// transaction (`DROP VIEW` + `CREATE VIEW` + the version record). A read sees either the old
-/// complete model or the new complete one; in SQLite's WAL mode a read transaction keeps its
-/// snapshot across the swap, and PostgreSQL's DDL is transactional. The old version's runner then
-/// stops and its table is dropped.
+/// transaction (`DROP VIEW` + `CREATE VIEW` + the version record) — after freezing the old version
+/// and letting the new one reach at least its checkpoint, so readers never go backwards. A read sees
+/// either the old complete model or the new complete one; in SQLite's WAL mode a read transaction keeps its
+/// snapshot across the swap, and PostgreSQL's DDL is transactional. Then the old table is dropped.
 ///
 /// The live version is recorded in `atomo_projection_versions (name, live_version)`; projectors
 /// of version `n` are named `"\(name)@v\(n)"` in the checkpoint table.
@@ -134,11 +134,20 @@ public final class BlueGreenReadModel: Sendable {
                 try await runner.waitUntilCaughtUp(to: head, timeout: timeout)
             }
         } catch {
-            await runner.stop()
-            try? await database.writeTransaction { connection in
-                try connection.execute("DROP TABLE IF EXISTS \(newTable.quoted)", [])
-                try SQLCheckpointStore.remove(projectorName, in: connection)
-            }
+            await discard(runner, table: newTable, checkpoint: projectorName)
+            throw ProjectionError.rebuildFailed(name: name, reason: "\(error)")
+        }
+        // Readers must never go backwards: freeze the old version (its runner commits its last
+        // batch and stops), let the new one reach at least the same checkpoint, then swap. The old
+        // model stands still only for that last step, which is short since the new one is caught up.
+        await oldRunner?.stop()
+        let oldName = "\(name)@v\(oldVersion)"
+        let oldCheckpoint = try await SQLCheckpointStore(database: database).load(oldName)
+        do {
+            try await runner.waitUntilCaughtUp(to: oldCheckpoint, timeout: timeout)
+        } catch {
+            await discard(runner, table: newTable, checkpoint: projectorName)
+            try await restartLive(version: oldVersion)
             throw ProjectionError.rebuildFailed(name: name, reason: "\(error)")
         }
         let name = self.name
@@ -151,12 +160,27 @@ public final class BlueGreenReadModel: Sendable {
                 [.integer(Int64(newVersion)), .text(name)])
         }
         live.withLock { $0 = (newVersion, runner) }
-        await oldRunner?.stop()
-        let oldName = "\(name)@v\(oldVersion)"
         try await database.writeTransaction { connection in
             try connection.execute("DROP TABLE IF EXISTS \(oldTable.quoted)", [])
             try SQLCheckpointStore.remove(oldName, in: connection)
         }
+    }
+
+    /// Stops a new version's runner and drops what it built.
+    private func discard(_ runner: ProjectionRunner, table: SQLIdentifier, checkpoint: String) async {
+        await runner.stop()
+        try? await database.writeTransaction { connection in
+            try connection.execute("DROP TABLE IF EXISTS \(table.quoted)", [])
+            try SQLCheckpointStore.remove(checkpoint, in: connection)
+        }
+    }
+
+    /// Starts a new runner for the live version `version` (a runner cannot be restarted once stopped).
+    private func restartLive(version: Int) async throws {
+        let runner = ProjectionRunner(
+            store: store, projector: try versionedProjector(version), database: database, configuration: configuration)
+        live.withLock { $0 = (version, runner) }
+        runner.start()
     }
 
     /// Stops the live runner.
