@@ -172,6 +172,14 @@ struct RunnerTests {
         await #expect(throws: ProjectionError.stopped(name: "waits")) { try await runner.waitUntilCaughtUp(to: 11) }
     }
 
+    @Test("Leadership lock keys are stable FNV-1a values, distinct per projector")
+    func lockKeys() {
+        // FNV-1a 64 of "atomo_projection:contacts", computed outside Swift (Python), as a signed integer.
+        #expect(ProjectionLockKey.forProjector("contacts") == 3_513_429_766_412_149_378)
+        #expect(ProjectionLockKey.forProjector("contacts") == ProjectionLockKey.forProjector("contacts"))
+        #expect(ProjectionLockKey.forProjector("contacts") != ProjectionLockKey.forProjector("contacts2"))
+    }
+
     @Test("Metrics are emitted under their documented names")
     func metricNames() async throws {
         let factory = RecordingMetricsFactory()
