@@ -29,6 +29,9 @@ let package = Package(
             dependencies: [
                 .product(name: "AtomoEvents", package: atomo),
                 .product(name: "AtomoCRDT", package: atomo),
+                .product(name: "AtomoProjection", package: atomo),
+                .product(name: "AtomoSQL", package: atomo),
+                .product(name: "AtomoSQLite", package: atomo),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -41,6 +44,18 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/EventsBenchmarks",
+            swiftSettings: swiftSettings,
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "ProjectionBenchmarks",
+            dependencies: [
+                .product(name: "AtomoEvents", package: atomo),
+                .product(name: "AtomoProjection", package: atomo),
+                .product(name: "AtomoSQL", package: atomo),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/ProjectionBenchmarks",
             swiftSettings: swiftSettings,
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
