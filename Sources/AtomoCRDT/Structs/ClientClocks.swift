@@ -24,10 +24,11 @@ struct ClientClocks {
         }
     }
 
-    /// Every entry.
-    var entries: [(client: UInt64, clock: Int)] {
-        guard firstClock >= 0 else { return [] }
-        return [(firstClient, firstClock)] + others.map { ($0.key, $0.value) }
+    /// Calls `body` with every entry, without building a collection.
+    func forEach(_ body: (_ client: UInt64, _ clock: Int) -> Void) {
+        guard firstClock >= 0 else { return }
+        body(firstClient, firstClock)
+        for (client, clock) in others { body(client, clock) }
     }
 
     /// The entries as a dictionary.

@@ -166,8 +166,8 @@ public final class Doc {
                 }
             }
         }
-        for (client, before) in transaction.beforeState.entries {
-            guard let list = store.list(client), before < list.state else { continue }
+        transaction.beforeState.forEach { client, before in
+            guard let list = store.list(client), before < list.state else { return }
             let first = max(1, before > 0 ? StructStore.index(of: before, in: list.items) : 1)
             var index = list.items.count - 1
             while index >= first {
