@@ -130,7 +130,8 @@ extension Doc {
         let origin = offset > 0 ? ID(client: wire.client, clock: clock - 1) : wire.origin
         let content = wireContent.suffix(from: offset)
         if case .type(let type) = content, type.item != nil {
-            // The same decoded type can only be integrated once; a duplicate becomes a fresh type.
+            // A decoded type can be attached once; valid input never integrates it twice, and if it
+            // did, the struct becomes garbage rather than a second parent of the same content.
             return integrateAsGC(wire.client, clock, length, transaction)
         }
         let left = origin.flatMap { store.itemCleanEnd($0, transaction) }
