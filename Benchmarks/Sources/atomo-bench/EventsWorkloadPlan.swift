@@ -1,0 +1,99 @@
+import AtomoEvents
+import EventsWorkload
+import Foundation
+
+/// What one run of `atomo-bench events` does, and how it times each part.
+struct EventsWorkloadPlan: Sendable {
+    /// Events appended in batches (a multiple of `batch`).
+    var events: Int
+    /// Events per append call.
+    var batch: Int
+    /// Events per `readAllPage` call.
+    var page: Int
+    /// Single-event appends, once sequential and once concurrent.
+    var singleAppends: Int
+    /// Tasks appending concurrently.
+    var concurrency: Int
+
+    /// Runs every part on `store`, which must be empty, and returns events per second for each.
+    func measure(on store: any EventStore) async throws -> EventsThroughput {
+        var result = EventsThroughput()
+
+        // (a) Batched appends from one task. The events are built first so that only the store is timed.
+        let appends = (0..<(events / batch)).map { ContactEvents.append(contact: $0, events: batch) }
+        var clock = Stopwatch()
+        for append in appends {
+            _ = try await store.append([append])
+        }
+        result.appendEventsPerSecond = clock.rate(of: events)
+
+        // (b) Every stream read back, one call per stream.
+        clock = Stopwatch()
+        var read = 0
+        for append in appends {
+            read += try await store.readStream(append.stream).count
+        }
+        try expect(read == events, "read \(read) events from the streams, expected \(events)")
+        result.readStreamEventsPerSecond = clock.rate(of: read)
+
+        // (c) The whole log in pages.
+        clock = Stopwatch()
+        read = 0
+        var position: Int64 = 0
+        while true {
+            let page = try await store.readAllPage(after: position, limit: page, filter: .all)
+            read += page.events.count
+            position = page.scannedThrough
+            if page.events.count < self.page { break }
+        }
+        try expect(read == events, "read \(read) events from the log, expected \(events)")
+        result.readAllEventsPerSecond = clock.rate(of: read)
+
+        // (d) Single-event appends, each to a new stream: one task awaiting each in turn, then
+        // `concurrency` tasks at once (which the store may group-commit).
+        let sequential = (0..<singleAppends).map { ContactEvents.append(contact: $0, events: 1) }
+        clock = Stopwatch()
+        for append in sequential {
+            _ = try await store.append([append])
+        }
+        result.sequentialSingleAppendsPerSecond = clock.rate(of: singleAppends)
+
+        let perTask = singleAppends / concurrency
+        let concurrent = (0..<concurrency).map { task in
+            (0..<perTask).map { ContactEvents.append(contact: task * perTask + $0, events: 1) }
+        }
+        clock = Stopwatch()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for appends in concurrent {
+                group.addTask {
+                    for append in appends { _ = try await store.append([append]) }
+                }
+            }
+            try await group.waitForAll()
+        }
+        result.concurrentSingleAppendsPerSecond = clock.rate(of: perTask * concurrency)
+        return result
+    }
+
+    private func expect(_ condition: Bool, _ message: String) throws {
+        if !condition { throw BenchmarkFailure(message: message) }
+    }
+}
+
+/// A check inside a benchmark failed: the figures would be meaningless.
+struct BenchmarkFailure: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
+/// Measures elapsed wall-clock time from its creation.
+struct Stopwatch {
+    private let start = ContinuousClock.now
+
+    /// `count` divided by the seconds elapsed.
+    func rate(of count: Int) -> Double {
+        let elapsed = ContinuousClock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return Double(count) / seconds
+    }
+}
