@@ -57,6 +57,8 @@ public final class SQLiteDatabase: Sendable {
     public let configuration: Configuration
     private let writer: ConnectionThreads<SQLiteConnection>
     private let readers: ConnectionThreads<SQLiteConnection>?
+    /// Checkpoints the WAL beside the writer (nil for in-memory databases, which have no WAL).
+    private let checkpointer: WALCheckpointer?
 
     /// Opens (creating if needed) the database file at `path` in WAL mode.
     ///
@@ -72,6 +74,11 @@ public final class SQLiteDatabase: Sendable {
             try Self.configure(reader, configuration, isWriter: false)
             readerConnections.append(reader)
         }
+        let checkpointConnection = try SQLiteConnection(path: path, busyTimeout: configuration.busyTimeout)
+        try Self.configure(checkpointConnection, configuration, isWriter: false)
+        let checkpointer = WALCheckpointer(connection: checkpointConnection)
+        writerConnection.onWALCommit { frames in checkpointer.walDidCommit(frames: frames) }
+        self.checkpointer = checkpointer
         writer = ConnectionThreads(name: "atomo-sqlite-writer", connections: [writerConnection])
         readers = ConnectionThreads(name: "atomo-sqlite-reader", connections: readerConnections)
     }
@@ -96,12 +103,14 @@ public final class SQLiteDatabase: Sendable {
         try connection.execute("PRAGMA foreign_keys = ON")
         writer = ConnectionThreads(name: "atomo-sqlite-memory", connections: [connection])
         readers = nil
+        checkpointer = nil
     }
 
     deinit {
         // Not waiting: the last reference may be dropped on one of these very threads.
         writer.close(wait: false)
         readers?.close(wait: false)
+        checkpointer?.close(wait: false)
     }
 
     /// Stops accepting work, lets queued jobs finish and closes every connection. Blocks until done.
@@ -109,6 +118,7 @@ public final class SQLiteDatabase: Sendable {
     public func close() {
         writer.close(wait: true)
         readers?.close(wait: true)
+        checkpointer?.close(wait: true)
     }
 
     private static func configure(_ connection: SQLiteConnection, _ configuration: Configuration, isWriter: Bool)
