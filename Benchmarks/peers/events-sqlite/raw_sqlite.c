@@ -5,7 +5,10 @@
  * pragmas Atomo's SQLiteDatabase sets (WAL, synchronous NORMAL, same cache), then inserts the rows
  * Atomo's append writes: per aggregate one atomo_streams row and `batch` atomo_events rows with
  * 16-byte time-ordered (v7) ids, one transaction per aggregate, prepared statements reused.
- * No expected-version lookup, no idempotency handling, no threads: the floor of the work.
+ * No expected-version lookup, no idempotency handling: the floor of the work. WAL checkpoints run
+ * as in Atomo's SQLiteDatabase (Sources/AtomoSQLite/WALCheckpointer.swift): the writer's WAL hook
+ * wakes a checkpointer thread with its own connection past 1000 frames, and checkpoints itself
+ * past 4000.
  *
  * Then reads the whole log back in pages of 10,000 (all columns, as Atomo's readAllPage does),
  * then commits `single` one-event aggregates one transaction each, and finally `single` more
@@ -13,6 +16,7 @@
  *
  * Usage: raw_sqlite PATH EVENTS BATCH SINGLE  -> prints one JSON object.
  */
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -85,6 +89,42 @@ static void uuid_text(const unsigned char id[16], char out[37]) {
 }
 
 static sqlite3_stmt *insert_stream, *insert_event;
+
+/* The checkpointer: a thread with a connection of its own, woken by the writer's WAL hook. */
+static pthread_mutex_t checkpoint_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t checkpoint_wanted = PTHREAD_COND_INITIALIZER;
+static int checkpoint_queued, checkpoint_stop;
+
+static void *checkpointer(void *path) {
+    sqlite3 *connection;
+    if (sqlite3_open_v2(path, &connection, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) exit(1);
+    sqlite3_exec(connection, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+    pthread_mutex_lock(&checkpoint_lock);
+    for (;;) {
+        while (!checkpoint_queued && !checkpoint_stop) pthread_cond_wait(&checkpoint_wanted, &checkpoint_lock);
+        if (checkpoint_stop) break;
+        checkpoint_queued = 0;
+        pthread_mutex_unlock(&checkpoint_lock);
+        sqlite3_wal_checkpoint_v2(connection, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        pthread_mutex_lock(&checkpoint_lock);
+    }
+    pthread_mutex_unlock(&checkpoint_lock);
+    sqlite3_close(connection);
+    return NULL;
+}
+
+static int wal_hook(void *context, sqlite3 *handle, const char *database, int frames) {
+    (void)context;
+    if (frames >= 4000) {
+        sqlite3_wal_checkpoint_v2(handle, database, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    } else if (frames >= 1000) {
+        pthread_mutex_lock(&checkpoint_lock);
+        checkpoint_queued = 1;
+        pthread_cond_signal(&checkpoint_wanted);
+        pthread_mutex_unlock(&checkpoint_lock);
+    }
+    return SQLITE_OK;
+}
 
 static sqlite3_stmt *savepoint, *release;
 
@@ -190,6 +230,10 @@ int main(int argc, char **argv) {
          "    ON CONFLICT (module) DO UPDATE SET version = excluded.version;"
          "COMMIT;");
 
+    pthread_t checkpoint_thread;
+    pthread_create(&checkpoint_thread, NULL, checkpointer, (void *)path);
+    sqlite3_wal_hook(db, wal_hook, NULL);
+
     check(sqlite3_prepare_v3(db, "INSERT INTO atomo_streams (name, category, version) VALUES (?1, ?2, ?3)", -1,
                              SQLITE_PREPARE_PERSISTENT, &insert_stream, NULL), "prepare");
     check(sqlite3_prepare_v3(db,
@@ -263,6 +307,11 @@ int main(int argc, char **argv) {
     sqlite3_finalize(page);
     sqlite3_finalize(savepoint);
     sqlite3_finalize(release);
+    pthread_mutex_lock(&checkpoint_lock);
+    checkpoint_stop = 1;
+    pthread_cond_signal(&checkpoint_wanted);
+    pthread_mutex_unlock(&checkpoint_lock);
+    pthread_join(checkpoint_thread, NULL);
     sqlite3_close(db);
     return 0;
 }
