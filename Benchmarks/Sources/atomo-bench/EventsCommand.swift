@@ -43,6 +43,9 @@ struct EventsCommand: AsyncParsableCommand {
     @Option(help: "Events per readAllPage call.")
     var page: Int = 10_000
 
+    @Option(help: "How many times each read (read-stream, read-all) is repeated per run; the median pass counts.")
+    var readPasses: Int = 3
+
     @Option(help: "The SQLite file (must not exist; removed after each run). Default: a fresh temporary file.")
     var path: String?
 
@@ -56,8 +59,8 @@ struct EventsCommand: AsyncParsableCommand {
         guard events > 0, batch > 0, events >= batch else {
             throw ValidationError("--events and --batch must be positive, with --events >= --batch")
         }
-        guard concurrency > 0, runs > 0, page > 0 else {
-            throw ValidationError("--concurrency, --runs and --page must be positive")
+        guard concurrency > 0, runs > 0, page > 0, readPasses > 0 else {
+            throw ValidationError("--concurrency, --runs, --page and --read-passes must be positive")
         }
         if let singleAppends, singleAppends < concurrency {
             throw ValidationError("--single-appends must be at least --concurrency")
@@ -67,7 +70,8 @@ struct EventsCommand: AsyncParsableCommand {
     func run() async throws {
         let workload = EventsWorkloadPlan(
             events: events - events % batch, batch: batch, page: page,
-            singleAppends: singleAppends ?? max(concurrency, min(events, 20_000)), concurrency: concurrency)
+            singleAppends: singleAppends ?? max(concurrency, min(events, 20_000)), concurrency: concurrency,
+            readPasses: readPasses)
         var samples: [EventsThroughput] = []
         for run in 1...runs {
             let figures: EventsThroughput

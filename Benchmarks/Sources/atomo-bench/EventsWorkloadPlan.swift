@@ -44,6 +44,7 @@ struct EventsWorkloadPlan: Sendable {
             streamRates.append(clock.rate(of: read))
 
             clock = Stopwatch()
+            let cpuBefore = processCPUSeconds()
             read = 0
             var position: Int64 = 0
             while true {
@@ -54,6 +55,10 @@ struct EventsWorkloadPlan: Sendable {
             }
             try expect(read == events, "read \(read) events from the log, expected \(events)")
             allRates.append(clock.rate(of: read))
+            if ProcessInfo.processInfo.environment["ATOMO_BENCH_CPU"] != nil {
+                let perEvent = (processCPUSeconds() - cpuBefore) / Double(read) * 1e6
+                FileHandle.standardError.write(Data("read-all CPU \(perEvent) µs per event\n".utf8))
+            }
         }
         result.readStreamEventsPerSecond = streamRates.sorted()[readPasses / 2]
         result.readAllEventsPerSecond = allRates.sorted()[readPasses / 2]
@@ -93,6 +98,14 @@ struct EventsWorkloadPlan: Sendable {
 struct BenchmarkFailure: Error, CustomStringConvertible {
     var message: String
     var description: String { message }
+}
+
+/// User and system CPU time the process has used, in seconds.
+func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+        + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
 }
 
 /// Measures elapsed wall-clock time from its creation.

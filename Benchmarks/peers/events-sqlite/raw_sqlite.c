@@ -2,7 +2,7 @@
  * raw_sqlite.c: the physical limit for Atomo's SQLite event store on this machine.
  *
  * Creates exactly the schema of Sources/AtomoEvents/SQLite/SQLiteEventStoreSchema.swift with the
- * pragmas Atomo's SQLiteDatabase sets (WAL, synchronous NORMAL, same cache), then inserts the rows
+ * pragmas Atomo's SQLiteDatabase sets (WAL, synchronous NORMAL, same cache and mmap size), then inserts the rows
  * Atomo's append writes: per aggregate one atomo_streams row and `batch` atomo_events rows with
  * 16-byte time-ordered (v7) ids, one transaction per aggregate, prepared statements reused.
  * No expected-version lookup, no idempotency handling: the floor of the work. WAL checkpoints run
@@ -98,7 +98,7 @@ static int checkpoint_queued, checkpoint_stop;
 static void *checkpointer(void *path) {
     sqlite3 *connection;
     if (sqlite3_open_v2(path, &connection, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) exit(1);
-    sqlite3_exec(connection, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+    sqlite3_exec(connection, "PRAGMA synchronous = NORMAL; PRAGMA mmap_size = 268435456", NULL, NULL, NULL);
     pthread_mutex_lock(&checkpoint_lock);
     for (;;) {
         while (!checkpoint_queued && !checkpoint_stop) pthread_cond_wait(&checkpoint_wanted, &checkpoint_lock);
@@ -198,7 +198,8 @@ int main(int argc, char **argv) {
 
     check(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL), "open");
     exec("PRAGMA journal_mode = WAL");
-    exec("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY;");
+    exec("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY;"
+         " PRAGMA mmap_size = 268435456;");
     /* Exactly SQLiteEventStoreSchema, version 1. */
     exec("BEGIN IMMEDIATE;"
          "CREATE TABLE IF NOT EXISTS atomo_migrations (module TEXT PRIMARY KEY, version INTEGER NOT NULL);"

@@ -465,7 +465,8 @@ public final class SQLiteEventStore: EventStore {
                 defer { statement.reset() }
                 try statement.bind(values)
                 var events: [RecordedEvent] = []
-                events.reserveCapacity(min(limit, 4096))
+                // The whole page at once: growing the array copies every event already decoded.
+                events.reserveCapacity(min(limit, 65_536))
                 var memo = RowMemo()
                 while try statement.step() {
                     events.append(try decodeEvent(statement, connection: connection, stream: nil, memo: &memo))
