@@ -59,11 +59,20 @@ let benchmarks: @Sendable () -> Void = {
         "SQLite append, single events, 64 tasks (events)",
         configuration: configuration
     ) { benchmark, store in
-        let appends = (0..<64).map { task in (0..<16).map { ContactEvents.append(contact: task * 16 + $0, events: 1) } }
+        // Built in order and handed out from a shared cursor with a fresh id, so that ids follow
+        // commit order as in a server (see `EventsWorkloadPlan`, step d).
+        let appends = (0..<1024).map { ContactEvents.append(contact: $0, events: 1) }
+        let cursor = Cursor()
         benchmark.startMeasurement()
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for taskAppends in appends {
-                group.addTask { for append in taskAppends { _ = try await store.store.append([append]) } }
+            for _ in 0..<64 {
+                group.addTask {
+                    for _ in 0..<16 {
+                        var append = appends[cursor.next()]
+                        append.events[0].id = UUID.timeOrdered()
+                        _ = try await store.store.append([append])
+                    }
+                }
             }
             try await group.waitForAll()
         }
@@ -98,6 +107,13 @@ let benchmarks: @Sendable () -> Void = {
     } teardown: {
         TemporaryStore.closeAll()
     }
+}
+
+/// Hands out 0, 1, 2, … to concurrent tasks.
+final class Cursor: Sendable {
+    private let value = Atomic<Int>(0)
+
+    func next() -> Int { value.add(1, ordering: .relaxed).oldValue }
 }
 
 /// A store in a fresh temporary file, optionally filled with 100-event streams.
