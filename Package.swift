@@ -16,7 +16,13 @@ let package = Package(
         .library(name: "AtomoSQL", targets: ["AtomoSQL"]),
         .library(name: "AtomoSQLite", targets: ["AtomoSQLite"]),
         .library(name: "AtomoEvents", targets: ["AtomoEvents"]),
+        .library(name: "AtomoProjection", targets: ["AtomoProjection"]),
         .library(name: "AtomoTesting", targets: ["AtomoTesting"]),
+        .library(name: "AtomoCRDT", targets: ["AtomoCRDT"]),
+    ],
+    dependencies: [
+        // API package only: hosts choose the metrics backend (DESIGN.md, "Library modules").
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
     ],
     targets: [
         // System libraries (Debian: libsqlite3-dev).
@@ -30,7 +36,16 @@ let package = Package(
         .target(name: "AtomoSQL", swiftSettings: swiftSettings),
         .target(name: "AtomoSQLite", dependencies: ["AtomoSQL", "CSQLite"], swiftSettings: swiftSettings),
         .target(name: "AtomoEvents", dependencies: ["AtomoSQL", "AtomoSQLite"], swiftSettings: swiftSettings),
-        .target(name: "AtomoTesting", dependencies: ["AtomoEvents"], swiftSettings: swiftSettings),
+        .target(
+            name: "AtomoProjection",
+            dependencies: [
+                "AtomoEvents", "AtomoSQL", "AtomoSQLite", .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "AtomoCRDT", swiftSettings: swiftSettings),
+        .target(
+            name: "AtomoTesting", dependencies: ["AtomoEvents", "AtomoProjection", "AtomoSQL"], swiftSettings: swiftSettings),
 
         // Test support: a process that appends in a loop so that tests can SIGKILL it mid-write.
         .executableTarget(
@@ -40,11 +55,28 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Test support: a projection runner that tests SIGKILL mid-catch-up (exactly-once checks).
+        .executableTarget(
+            name: "AtomoProjectionWorker",
+            dependencies: ["AtomoEvents", "AtomoProjection", "AtomoSQL", "AtomoSQLite"],
+            path: "Tests/AtomoProjectionWorker",
+            swiftSettings: swiftSettings
+        ),
+
         // Tests.
-        .testTarget(name: "AtomoSQLiteTests", dependencies: ["AtomoSQLite"], swiftSettings: swiftSettings),
+        .testTarget(name: "AtomoCRDTTests", dependencies: ["AtomoCRDT"], swiftSettings: swiftSettings),
+        .testTarget(name: "AtomoSQLiteTests", dependencies: ["AtomoSQL", "AtomoSQLite"], swiftSettings: swiftSettings),
         .testTarget(
             name: "AtomoEventsTests",
-            dependencies: ["AtomoEvents", "AtomoTesting", "AtomoCrashWriter"],
+            dependencies: ["AtomoEvents", "AtomoSQLite", "AtomoTesting", "AtomoCrashWriter"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AtomoProjectionTests",
+            dependencies: [
+                "AtomoProjection", "AtomoEvents", "AtomoSQL", "AtomoSQLite", "AtomoTesting", "AtomoProjectionWorker",
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
             swiftSettings: swiftSettings
         ),
     ],

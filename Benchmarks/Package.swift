@@ -35,6 +35,10 @@ let package = Package(
             dependencies: [
                 "EventsWorkload",
                 .product(name: "AtomoEvents", package: atomo),
+                .product(name: "AtomoCRDT", package: atomo),
+                .product(name: "AtomoProjection", package: atomo),
+                .product(name: "AtomoSQL", package: atomo),
+                .product(name: "AtomoSQLite", package: atomo),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -48,6 +52,18 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/EventsBenchmarks",
+            swiftSettings: swiftSettings,
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "ProjectionBenchmarks",
+            dependencies: [
+                .product(name: "AtomoEvents", package: atomo),
+                .product(name: "AtomoProjection", package: atomo),
+                .product(name: "AtomoSQL", package: atomo),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/ProjectionBenchmarks",
             swiftSettings: swiftSettings,
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),

@@ -31,7 +31,7 @@ final class WALCheckpointer: Sendable {
 
     /// Starts the checkpointer's thread, which owns `connection` (a read-write connection to the file).
     init(connection: SQLiteConnection) {
-        thread = ConnectionThreads(name: "atomo-sqlite-checkpointer", connections: [connection])
+        thread = ConnectionThreads(name: "atomo-sql-c", connections: [connection])
     }
 
     /// Called by the writer's WAL hook, on the writer's thread, after every commit.

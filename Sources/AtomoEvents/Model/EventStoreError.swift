@@ -35,6 +35,8 @@ public enum EventStoreError: Error, Sendable, Hashable, CustomStringConvertible 
     case decodingFailed(type: String, reason: String)
     /// An upcaster failed.
     case upcastFailed(type: String, fromVersion: Int, reason: String)
+    /// An inline projection threw while applying an append; the append was rolled back.
+    case inlineProjectionFailed(name: String, reason: String)
 
     /// A human-readable explanation.
     public var description: String {
@@ -53,6 +55,7 @@ public enum EventStoreError: Error, Sendable, Hashable, CustomStringConvertible 
         case .closed: "the event store is closed"
         case .decodingFailed(let type, let reason): "cannot decode event of type \(type): \(reason)"
         case .upcastFailed(let type, let version, let reason): "cannot upcast \(type) from version \(version): \(reason)"
+        case .inlineProjectionFailed(let name, let reason): "inline projection \(name) failed; the append was rolled back: \(reason)"
         }
     }
 }

@@ -38,17 +38,22 @@ public final class SQLiteEventStore: EventStore {
         public var pollInterval: Duration
         /// How many events a subscription reads at a time.
         public var subscriptionPageSize: Int
+        /// Read models updated inside each append's transaction (read-your-writes), in this order.
+        /// Empty by default, and then appending costs nothing extra.
+        public var inlineProjections: [any InlineProjection]
 
         /// Creates a configuration.
         public init(
             database: SQLiteDatabase.Configuration = .init(), maximumEventSize: Int = 1 << 20,
-            upcasters: [Upcaster] = [], pollInterval: Duration = .milliseconds(500), subscriptionPageSize: Int = 1000
+            upcasters: [Upcaster] = [], pollInterval: Duration = .milliseconds(500), subscriptionPageSize: Int = 1000,
+            inlineProjections: [any InlineProjection] = []
         ) {
             self.database = database
             self.maximumEventSize = maximumEventSize
             self.upcasters = UpcasterRegistry(upcasters)
             self.pollInterval = pollInterval
             self.subscriptionPageSize = subscriptionPageSize
+            self.inlineProjections = inlineProjections
         }
     }
 
@@ -241,6 +246,9 @@ public final class SQLiteEventStore: EventStore {
             for append in appends {
                 results.append(try write(append, committedAt: committedAt, on: connection))
             }
+            if !configuration.inlineProjections.isEmpty {
+                try applyInlineProjections(appends, results: results, committedAt: committedAt, on: connection)
+            }
             return results
         } catch {
             rollback()
@@ -263,6 +271,38 @@ public final class SQLiteEventStore: EventStore {
                 throw storeError
             default:
                 throw storeError
+            }
+        }
+    }
+
+    /// Runs the configured inline projections over the events one append just wrote, inside its
+    /// transaction. Positions are contiguous within each stream's part (one writer, rowids), so the
+    /// recorded events are rebuilt from the append and its results without reading them back.
+    private func applyInlineProjections(
+        _ appends: [StreamAppend], results: [AppendResult], committedAt: Int64, on connection: SQLiteConnection
+    ) throws(EventStoreError) {
+        let commitTime = Date(microsecondsSince1970: committedAt)
+        var events: [RecordedEvent] = []
+        events.reserveCapacity(appends.reduce(0) { $0 + $1.events.count })
+        for (append, result) in zip(appends, results) {
+            for (offset, event) in append.events.enumerated() {
+                events.append(
+                    RecordedEvent(
+                        id: event.id, stream: append.stream, streamVersion: result.firstVersion + Int64(offset),
+                        position: result.firstPosition + Int64(offset), type: event.type,
+                        schemaVersion: event.schemaVersion, payload: event.payload, metadata: event.metadata,
+                        committedAt: commitTime))
+            }
+        }
+        // A multi-stream append writes its streams one after another: position order is the order
+        // readers of the global log will see.
+        events.sort { $0.position < $1.position }
+        try configuration.upcasters.upcast(&events)
+        for projection in configuration.inlineProjections {
+            do {
+                try projection.apply(events, in: connection)
+            } catch {
+                throw .inlineProjectionFailed(name: projection.name, reason: "\(error)")
             }
         }
     }
@@ -434,10 +474,7 @@ public final class SQLiteEventStore: EventStore {
 
     /// Reads the global order; see ``EventStore/readAllPage(after:limit:filter:)``.
     public func readAllPage(after position: Int64, limit: Int, filter: EventFilter) async throws -> EventPage {
-        try ReadArguments.check(limit: limit, after: position)
-        if let categories = filter.categories, let invalid = categories.first(where: { !StreamName.isValidCategory($0) }) {
-            throw EventStoreError.invalidArgument("\"\(invalid)\" is not a valid category")
-        }
+        try ReadArguments.check(limit: limit, after: position, filter: filter)
         var page = try await read { [self] connection in
             try connection.transaction(.deferred) { () throws -> EventPage in
                 var conditions = ["e.position > ?1"]

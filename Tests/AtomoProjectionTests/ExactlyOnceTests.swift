@@ -1,0 +1,79 @@
+import AtomoEvents
+import AtomoProjection
+import AtomoSQLite
+import Foundation
+import Testing
+
+/// Kill a projection runner with SIGKILL at random points of a 200,000-event catch-up, five times;
+/// after every kill the read model's count equals its checkpoint, and after the last restart it
+/// equals the number of events.
+@Suite("Exactly-once under SIGKILL")
+struct ExactlyOnceTests {
+    static var workerURL: URL {
+        let productsDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            .deletingLastPathComponent()
+        let candidates = [
+            productsDirectory.appendingPathComponent("AtomoProjectionWorker"),
+            productsDirectory.deletingLastPathComponent().appendingPathComponent("AtomoProjectionWorker"),
+            Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("AtomoProjectionWorker"),
+        ]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
+    }
+
+    static let eventCount = 200_000
+
+    @Test("SQLite: killed 5 times during a 200,000-event catch-up, the count is exact")
+    func sigkillDuringCatchUp() async throws {
+        let path = TemporaryDirectory.shared.newFile("exactly-once")
+        do {
+            let store = try await SQLiteEventStore(path: path)
+            try await Fixtures.appendContacts(Self.eventCount, to: store, perAppend: 5000)
+            #expect(try await store.headPosition() == Int64(Self.eventCount))
+            store.close()
+        }
+        var generator = SystemRandomNumberGenerator()
+        var killedMidway = 0
+        for round in 0..<6 {
+            let output = Pipe()
+            let errors = Pipe()
+            let worker = Process()
+            worker.executableURL = Self.workerURL
+            worker.arguments = [path, "500"]
+            worker.standardOutput = output
+            worker.standardError = errors
+            try worker.run()
+            let ready = errors.fileHandleForReading.availableData
+            #expect(String(decoding: ready, as: UTF8.self).contains("ready"), "the worker started")
+            if round < 5 {
+                try await Task.sleep(for: .milliseconds(Int.random(in: 5...(60 + 60 * round), using: &generator)))
+                kill(worker.processIdentifier, SIGKILL)
+            }
+            worker.waitUntilExit()
+            let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+
+            let database = try SQLiteDatabase(path: path)
+            let (count, checkpoint) = try await database.read { connection in
+                (
+                    try connection.scalarInt64("SELECT n FROM event_count") ?? 0,
+                    try connection.scalarInt64(
+                        "SELECT position FROM atomo_projection_checkpoints WHERE name = 'counter'") ?? 0
+                )
+            }
+            database.close()
+            // Positions are gapless from 1, so the checkpoint is the number of events applied.
+            #expect(count == checkpoint, "round \(round): the count (\(count)) equals the checkpoint (\(checkpoint))")
+            if round < 5 {
+                if worker.terminationReason == .uncaughtSignal && checkpoint < Int64(Self.eventCount) {
+                    killedMidway += 1
+                }
+            } else {
+                #expect(worker.terminationStatus == 0, "the last run finishes")
+                #expect(
+                    printed.contains("done \(Self.eventCount) \(Self.eventCount)"), "the last run reports \(printed)")
+                #expect(count == Int64(Self.eventCount))
+                #expect(checkpoint == Int64(Self.eventCount), "the checkpoint is the head")
+            }
+        }
+        #expect(killedMidway >= 3, "most kills landed mid-catch-up (\(killedMidway) of 5)")
+    }
+}
