@@ -80,7 +80,7 @@ struct EventsCommand: AsyncParsableCommand {
                 figures = try await measureSQLite(workload)
             case .postgres:
                 // The seam for the PostgreSQL event store: open it here and call `workload.measure(on:)`.
-                throw ValidationError("the postgres backend is not available in this build")
+                throw BenchmarkFailure(message: "the postgres backend is not available in this build")
             }
             if !json { print("run \(run)/\(runs): \(figures.summary)") }
             samples.append(figures)
