@@ -23,10 +23,17 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     ],
     targets: [
+        // The events both benchmark executables append, so that they measure the same rows.
+        .target(
+            name: "EventsWorkload",
+            dependencies: [.product(name: "AtomoEvents", package: atomo)],
+            swiftSettings: swiftSettings
+        ),
         // `atomo-bench`: the command-line benchmark users run on their own hardware.
         .executableTarget(
             name: "atomo-bench",
             dependencies: [
+                "EventsWorkload",
                 .product(name: "AtomoEvents", package: atomo),
                 .product(name: "AtomoCRDT", package: atomo),
                 .product(name: "AtomoProjection", package: atomo),
@@ -40,6 +47,7 @@ let package = Package(
         .executableTarget(
             name: "EventsBenchmarks",
             dependencies: [
+                "EventsWorkload",
                 .product(name: "AtomoEvents", package: atomo),
                 .product(name: "Benchmark", package: "benchmark"),
             ],

@@ -28,6 +28,8 @@ public final class SQLiteConnection {
     /// The path the connection was opened with (`:memory:` for a private in-memory database).
     public let path: String
     private var statements: [String: SQLiteStatement] = [:]
+    /// Keeps the WAL hook's closure alive as long as the connection (see ``onWALCommit(_:)``).
+    private var walHook: WALHook?
 
     /// Opens (and, for a writable connection, creates) the database at `path`.
     ///
@@ -54,6 +56,34 @@ public final class SQLiteConnection {
     deinit {
         statements.removeAll()
         sqlite3_close_v2(handle)
+        // The hook can no longer run: the handle is closed. Now its box may go.
+        walHook = nil
+    }
+
+    /// Calls `body` after every commit of this connection with the number of frames in the WAL;
+    /// when it returns true, runs a `PASSIVE` checkpoint right away on this connection.
+    ///
+    /// Replaces SQLite's automatic checkpoint (`PRAGMA wal_autocheckpoint`), which is itself a WAL hook.
+    func onWALCommit(_ body: @escaping (Int32) -> Bool) {
+        let hook = WALHook(body)
+        walHook = hook
+        sqlite3_wal_hook(
+            handle,
+            { context, handle, database, frames in
+                // `context` is the connection's `WALHook`, alive for as long as `handle` is open.
+                guard let context else { return SQLITE_OK }
+                let hook = Unmanaged<WALHook>.fromOpaque(context).takeUnretainedValue()
+                if hook.body(frames) {
+                    _ = sqlite3_wal_checkpoint_v2(handle, database, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+                }
+                return SQLITE_OK
+            },
+            Unmanaged.passUnretained(hook).toOpaque())
+    }
+
+    /// Copies committed WAL pages into the database file without waiting for any lock.
+    func checkpointPassive() {
+        _ = sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
     }
 
     /// Runs one or more SQL statements that take no parameters and return no rows.
@@ -83,6 +113,14 @@ public final class SQLiteConnection {
         let statement = try SQLiteStatement(connection: handle, sql: sql)
         statements[sql] = statement
         return statement
+    }
+
+    /// Runs one parameterless statement through the statement cache, ignoring any rows.
+    ///
+    /// For statements a hot path runs again and again (`SAVEPOINT x`, `RELEASE x`, `COMMIT`):
+    /// ``execute(_:)`` parses its SQL on every call, this parses it once per connection.
+    public func executeCached(_ sql: String) throws(SQLiteError) {
+        try cachedStatement(sql).run()
     }
 
     /// Runs `sql` with `values` bound and returns the first column of the first row as an integer,
@@ -126,6 +164,9 @@ public final class SQLiteConnection {
     /// The rowid of the most recent successful INSERT.
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
+    /// The number of rows inserted, updated or deleted since the connection opened.
+    public var totalChanges: Int64 { sqlite3_total_changes64(handle) }
+
     /// The number of rows changed by the most recent statement.
     public var changes: Int { Int(sqlite3_changes64(handle)) }
 
@@ -136,6 +177,12 @@ public final class SQLiteConnection {
 
     /// The version of the SQLite library, e.g. `3.40.1`.
     public static var libraryVersion: String { String(cString: sqlite3_libversion()) }
+}
+
+/// The closure behind a connection's WAL hook.
+private final class WALHook {
+    let body: (Int32) -> Bool
+    init(_ body: @escaping (Int32) -> Bool) { self.body = body }
 }
 
 /// A Swift value that can be bound to a statement parameter.

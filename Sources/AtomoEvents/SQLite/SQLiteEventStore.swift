@@ -157,26 +157,34 @@ public final class SQLiteEventStore: EventStore {
         outcomes.reserveCapacity(batch.count)
         var wrote = false
         do {
-            try connection.execute("BEGIN IMMEDIATE")
+            // Cached statements: with group commit, these run once per append, and parsing them
+            // again each time cost about as much as inserting a single event.
+            try connection.executeCached("BEGIN IMMEDIATE")
             if batch.count == 1 {
                 // Alone in the transaction: no savepoint needed, a failure rolls everything back.
                 outcomes.append(Result { () throws(EventStoreError) in
                     try write(batch[0].appends, committedAt: committedAt, on: connection, rollback: { connection.rollback() })
                 })
+            } else if let optimistic = try writeWithoutSavepoints(batch, committedAt: committedAt, on: connection) {
+                outcomes = optimistic
             } else {
+                // An append failed after writing part of itself: start again, each append in a
+                // savepoint of its own so that it can be undone alone.
+                connection.rollback()
+                try connection.executeCached("BEGIN IMMEDIATE")
                 for request in batch {
-                    try connection.execute("SAVEPOINT atomo_append")
+                    try connection.executeCached("SAVEPOINT atomo_append")
                     let outcome = Result { () throws(EventStoreError) in
                         try write(request.appends, committedAt: committedAt, on: connection) {
-                            try? connection.execute("ROLLBACK TO atomo_append")
+                            try? connection.executeCached("ROLLBACK TO atomo_append")
                         }
                     }
-                    try connection.execute("RELEASE atomo_append")
+                    try connection.executeCached("RELEASE atomo_append")
                     outcomes.append(outcome)
                 }
             }
             if !connection.isAutocommit {
-                try connection.execute("COMMIT")
+                try connection.executeCached("COMMIT")
                 wrote = outcomes.contains { if case .success(let results) = $0 { !results.isEmpty } else { false } }
             }
         } catch {
@@ -188,6 +196,43 @@ public final class SQLiteEventStore: EventStore {
         for (request, outcome) in zip(batch, outcomes) {
             request.continuation.resume(with: outcome.mapError { $0 as any Error })
         }
+    }
+
+    /// Writes every append of a group in the open transaction without savepoints, or returns nil
+    /// (leaving the transaction to be rolled back) when one failed after writing part of itself.
+    ///
+    /// A savepoint makes SQLite copy each page an append touches before changing it, which costs
+    /// about as much as the append's own inserts. It is only needed to undo a failed append's writes,
+    /// and nearly every failure writes nothing: a conflicting expected version or a retried append
+    /// is detected by the lookup of its (first) stream, before any insert. Only the rare append that
+    /// fails later (a conflict on a second stream, a stored event id under `.any`) needs undoing;
+    /// for that the caller redoes the whole group with a savepoint per append, the result being
+    /// exactly what the savepoints alone would have produced.
+    private func writeWithoutSavepoints(
+        _ batch: [PendingAppend], committedAt: Int64, on connection: SQLiteConnection
+    ) throws -> [Result<[AppendResult], EventStoreError>]? {
+        var outcomes: [Result<[AppendResult], EventStoreError>] = []
+        outcomes.reserveCapacity(batch.count)
+        for request in batch {
+            let changesBefore = connection.totalChanges
+            var wrotePart = false
+            let outcome = Result { () throws(EventStoreError) in
+                try write(request.appends, committedAt: committedAt, on: connection) {
+                    // Called on failure, before the check for a retried append: if this append
+                    // changed anything, that check could see its own half-written rows; the
+                    // outcome is discarded and the group redone with savepoints.
+                    if connection.totalChanges != changesBefore { wrotePart = true }
+                }
+            }
+            if wrotePart { return nil }
+            if case .failure(let error) = outcome, connection.isAutocommit {
+                // SQLite ended the transaction itself (an I/O error, a full disk): nothing of the
+                // group may commit piecemeal, so the whole group fails.
+                throw error
+            }
+            outcomes.append(outcome)
+        }
+        return outcomes
     }
 
     /// Writes one append inside the open transaction. On failure, calls `rollback` to undo its
@@ -337,28 +382,44 @@ public final class SQLiteEventStore: EventStore {
         defer { statement.reset() }
         try withUnsafeBytes(of: id.uuid) { bytes in try statement.bind(blob: bytes, at: 1) }
         guard try statement.step() else { return nil }
-        return try decodeEvent(statement, connection: connection, stream: nil)
+        var memo = RowMemo()
+        return try decodeEvent(statement, connection: connection, stream: nil, memo: &memo)
     }
 
     /// Decodes the current row (selected with `eventColumns`).
-    private func decodeEvent(_ row: SQLiteStatement, connection: SQLiteConnection, stream: StreamName?) throws
-        -> RecordedEvent
-    {
+    ///
+    /// `memo` carries values between the rows of one read: consecutive events usually share their
+    /// stream, type and metadata (one append writes them together), and reusing the previous row's
+    /// strings saves an allocation and a UTF-8 validation each.
+    private func decodeEvent(
+        _ row: SQLiteStatement, connection: SQLiteConnection, stream: StreamName?, memo: inout RowMemo
+    ) throws -> RecordedEvent {
         let id = try row.withBytes(at: 1) { bytes throws(EventStoreError) -> UUID in
             guard bytes.count == 16 else { throw .corrupted("an event id is not 16 bytes") }
             var uuid: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
             withUnsafeMutableBytes(of: &uuid) { $0.copyMemory(from: bytes) }
             return UUID(uuid: uuid)
         }
-        let streamName = try stream ?? streamNames.name(of: row.int64(at: 2), on: connection)
+        let streamName: StreamName
+        if let stream {
+            streamName = stream
+        } else {
+            let streamID = row.int64(at: 2)
+            if let last = memo.stream, last.id == streamID {
+                streamName = last.name
+            } else {
+                streamName = try streamNames.name(of: streamID, on: connection)
+                memo.stream = (streamID, streamName)
+            }
+        }
         let payload = row.withBytes(at: 6) { Data($0) }
         var metadata = EventMetadata(
-            correlationID: row.string(at: 7), causationID: row.string(at: 8), actor: row.string(at: 9),
-            tenant: row.string(at: 10))
+            correlationID: memo.correlationID.string(row, at: 7), causationID: memo.causationID.string(row, at: 8),
+            actor: memo.actor.string(row, at: 9), tenant: memo.tenant.string(row, at: 10))
         if let custom = row.string(at: 11) { metadata.custom = try CustomMetadataJSON.decode(custom) }
         return RecordedEvent(
             id: id, stream: streamName, streamVersion: row.int64(at: 3), position: row.int64(at: 0),
-            type: row.string(at: 4) ?? "", schemaVersion: Int(row.int64(at: 5)), payload: payload,
+            type: memo.type.string(row, at: 4) ?? "", schemaVersion: Int(row.int64(at: 5)), payload: payload,
             metadata: metadata, committedAt: Date(microsecondsSince1970: row.int64(at: 12)))
     }
 
@@ -400,8 +461,9 @@ public final class SQLiteEventStore: EventStore {
                 try statement.bind(Int64(limit), at: 3)
                 if let tenant { try statement.bind(tenant, at: 4) }
                 var events: [RecordedEvent] = []
+                var memo = RowMemo()
                 while try statement.step() {
-                    events.append(try decodeEvent(statement, connection: connection, stream: stream))
+                    events.append(try decodeEvent(statement, connection: connection, stream: stream, memo: &memo))
                 }
                 return events
             }
@@ -440,9 +502,11 @@ public final class SQLiteEventStore: EventStore {
                 defer { statement.reset() }
                 try statement.bind(values)
                 var events: [RecordedEvent] = []
-                events.reserveCapacity(min(limit, 4096))
+                // The whole page at once: growing the array copies every event already decoded.
+                events.reserveCapacity(min(limit, 65_536))
+                var memo = RowMemo()
                 while try statement.step() {
-                    events.append(try decodeEvent(statement, connection: connection, stream: nil))
+                    events.append(try decodeEvent(statement, connection: connection, stream: nil, memo: &memo))
                 }
                 let scanned: Int64
                 if events.count == limit, let last = events.last {
@@ -486,6 +550,36 @@ public final class SQLiteEventStore: EventStore {
             return try await database.read(body)
         } catch {
             throw EventStoreError(error)
+        }
+    }
+}
+
+/// What the previous row of one read held, so that the next row can reuse equal values.
+private struct RowMemo {
+    var stream: (id: Int64, name: StreamName)?
+    var type = ReusedText()
+    var correlationID = ReusedText()
+    var causationID = ReusedText()
+    var actor = ReusedText()
+    var tenant = ReusedText()
+}
+
+/// A text column's previous value: returned again, without allocating, while the bytes repeat.
+private struct ReusedText {
+    private var last: String?
+
+    mutating func string(_ row: SQLiteStatement, at index: Int32) -> String? {
+        guard !row.isNull(at: index) else { return nil }
+        return row.withBytes(at: index) { bytes -> String in
+            if var last = self.last {
+                let equal = last.withUTF8 { utf8 in
+                    utf8.count == bytes.count && (bytes.isEmpty || memcmp(utf8.baseAddress!, bytes.baseAddress!, bytes.count) == 0)
+                }
+                if equal { return last }
+            }
+            let text = String(decoding: bytes, as: UTF8.self)
+            self.last = text
+            return text
         }
     }
 }
