@@ -17,6 +17,10 @@ let package = Package(
         .library(name: "AtomoSQLite", targets: ["AtomoSQLite"]),
         .library(name: "AtomoEvents", targets: ["AtomoEvents"]),
         .library(name: "AtomoTesting", targets: ["AtomoTesting"]),
+        .library(name: "AtomoPostgres", targets: ["AtomoPostgres"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // System libraries (Debian: libsqlite3-dev).
@@ -31,6 +35,11 @@ let package = Package(
         .target(name: "AtomoSQLite", dependencies: ["AtomoSQL", "CSQLite"], swiftSettings: swiftSettings),
         .target(name: "AtomoEvents", dependencies: ["AtomoSQL", "AtomoSQLite"], swiftSettings: swiftSettings),
         .target(name: "AtomoTesting", dependencies: ["AtomoEvents"], swiftSettings: swiftSettings),
+        .target(
+            name: "AtomoPostgres",
+            dependencies: ["AtomoSQL", "AtomoEvents", .product(name: "PostgresNIO", package: "postgres-nio")],
+            swiftSettings: swiftSettings
+        ),
 
         // Test support: a process that appends in a loop so that tests can SIGKILL it mid-write.
         .executableTarget(
@@ -39,12 +48,24 @@ let package = Package(
             path: "Tests/AtomoCrashWriter",
             swiftSettings: swiftSettings
         ),
+        // Test support: a process that appends to a PostgreSQL event store, for the cross-process test.
+        .executableTarget(
+            name: "AtomoPostgresWriter",
+            dependencies: ["AtomoPostgres"],
+            path: "Tests/AtomoPostgresWriter",
+            swiftSettings: swiftSettings
+        ),
 
         // Tests.
         .testTarget(name: "AtomoSQLiteTests", dependencies: ["AtomoSQLite"], swiftSettings: swiftSettings),
         .testTarget(
             name: "AtomoEventsTests",
             dependencies: ["AtomoEvents", "AtomoTesting", "AtomoCrashWriter"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AtomoPostgresTests",
+            dependencies: ["AtomoPostgres", "AtomoTesting", "AtomoPostgresWriter"],
             swiftSettings: swiftSettings
         ),
     ],
