@@ -18,6 +18,10 @@ enum PostgresEventStoreSchema {
 
     /// The advisory lock class for appends' position reservation ("ATOM").
     static let appendLockClass: Int32 = 1_096_044_365
+    /// The advisory lock class that marks a transaction as an appender: each append takes it in
+    /// shared mode, before its transaction id is assigned, and holds it until it ends. Readers look
+    /// for it in `pg_locks` to tell appenders from other open transactions.
+    static let writerLockClass: Int32 = 1_096_044_367
     /// The advisory lock class for migrations.
     static let migrationLockClass: Int32 = 1_096_044_366
 
@@ -35,6 +39,7 @@ enum PostgresEventStoreSchema {
     static func version1(schema: SQLIdentifier) -> [String] {
         let s = schema.quoted
         let lockKey = "\(appendLockClass), \(Self.lockKey(for: schema))"
+        let writerKey = "\(writerLockClass), \(Self.lockKey(for: schema))"
         return [
             """
             CREATE SEQUENCE \(s).atomo_event_position AS bigint
@@ -141,6 +146,7 @@ enum PostgresEventStoreSchema {
                 IF NOT p_serialised THEN
                     PERFORM pg_advisory_lock(\(lockKey));
                     BEGIN
+                        PERFORM pg_advisory_xact_lock_shared(\(writerKey));
                         writer := pg_current_xact_id();
                         first_event_position := nextval('\(s).atomo_event_position');
                         IF event_count > 1 THEN
@@ -152,6 +158,7 @@ enum PostgresEventStoreSchema {
                     END;
                     PERFORM pg_advisory_unlock(\(lockKey));
                 ELSE
+                    PERFORM pg_advisory_xact_lock_shared(\(writerKey));
                     writer := pg_current_xact_id();
                     first_event_position := nextval('\(s).atomo_event_position');
                     IF event_count > 1 THEN

@@ -221,9 +221,13 @@ public final class PostgresEventStore: EventStore {
         if let tenant { binds.append(tenant) }
         let statement = sql.readStream(forwards: direction == .forwards, tenant: tenant != nil)
         var events: [RecordedEvent] = []
-        try await withRows(PostgresQuery(unsafeSQL: statement, binds: binds), tenant: tenant) { rows in
-            var names = StreamNameDecoder()
-            for try await row in rows { events.append(try PostgresEventRow.decode(row, names: &names)) }
+        do {
+            try await withRows(PostgresQuery(unsafeSQL: statement, binds: binds), tenant: tenant) { rows in
+                var names = StreamNameDecoder()
+                for try await row in rows { events.append(try PostgresEventRow.decode(row, names: &names)) }
+            }
+        } catch let lost as PostgresConnectionLost {
+            throw PostgresStoreError.map(lost.error)
         }
         try configuration.upcasters.upcast(&events)
         return events
@@ -235,7 +239,11 @@ public final class PostgresEventStore: EventStore {
     /// never passes an event that can still commit with a lower position; `scannedThrough` is the
     /// highest position below which everything is final.
     public func readAllPage(after position: Int64, limit: Int, filter: EventFilter) async throws -> EventPage {
-        try await readAllPageAndPending(after: position, limit: limit, filter: filter).page
+        do {
+            return try await readAllPageAndPending(after: position, limit: limit, filter: filter).page
+        } catch let lost as PostgresConnectionLost {
+            throw PostgresStoreError.map(lost.error)
+        }
     }
 
     /// A page, and whether committed events above it wait for an older transaction to end.
@@ -321,7 +329,16 @@ public final class PostgresEventStore: EventStore {
             var delay = Duration.milliseconds(2)
             var waited = Duration.zero
             while true {
-                let (page, pending) = try await readAllPageAndPending(after: after, limit: limit, filter: filter)
+                let page: EventPage
+                let pending: Bool
+                do {
+                    (page, pending) = try await readAllPageAndPending(after: after, limit: limit, filter: filter)
+                } catch let lost as PostgresConnectionLost {
+                    // A dropped connection must not end or stall the subscription: report an empty page,
+                    // so it waits one polling interval (or a notification) and reads again.
+                    logger.debug("atomo: subscription read lost its connection; retrying", metadata: ["error": "\(String(reflecting: lost.error))"])
+                    return EventPage(events: [], scannedThrough: after)
+                }
                 guard page.events.isEmpty, page.scannedThrough == after, pending, waited < pollInterval else {
                     return page
                 }
@@ -357,7 +374,13 @@ public final class PostgresEventStore: EventStore {
                 try await body(try await client.query(query, logger: logger))
             }
         } catch {
+            if PostgresStoreError.isConnectionFailure(error) { throw PostgresConnectionLost(error: error) }
             throw PostgresStoreError.map(error)
         }
     }
+}
+
+/// A read failed because its connection was lost; subscriptions retry, callers see a storage failure.
+private struct PostgresConnectionLost: Error {
+    let error: any Error
 }

@@ -8,6 +8,7 @@ struct PostgresEventStoreStatements: Sendable {
     let streamVersion: String
     let safeHead: String
     private let schema: String
+    private let horizon: String
 
     /// The columns ``PostgresEventRow`` decodes, in order.
     static let eventColumns = """
@@ -15,17 +16,46 @@ struct PostgresEventStoreStatements: Sendable {
         e.correlation_id, e.causation_id, e.actor, e.tenant_id, e.custom, e.committed_at
         """
 
-    /// The snapshot's xmin: every transaction with a lower id has ended. Computed once per statement.
-    private static let horizon = "(SELECT pg_snapshot_xmin(pg_current_snapshot()))"
+    /// The read horizon, as common table expressions ending in `horizon(xmin)`: the oldest
+    /// transaction that was still appending when the statement's snapshot was taken, or the
+    /// snapshot's xmax when none was. Every append with a lower transaction id has ended (so its
+    /// events are visible or never will be), and appends reserve positions in transaction-id order,
+    /// so no event below the horizon's events can still appear.
+    ///
+    /// Open transactions that are not appends (a host's long report, a migration) do not hold the
+    /// horizon back: a transaction in the snapshot counts as an appender when it holds the
+    /// appenders' advisory lock (read from `pg_locks` first), or when it has ended by the time it is
+    /// looked at (checked second, so an appender that ends in between is still counted).
+    static func horizon(schema: SQLIdentifier) -> String {
+        let key = UInt32(bitPattern: PostgresEventStoreSchema.lockKey(for: schema))
+        let lockClass = UInt32(bitPattern: PostgresEventStoreSchema.writerLockClass)
+        return """
+            snapshot AS MATERIALIZED (SELECT pg_current_snapshot() AS s),
+            appenders AS MATERIALIZED (
+                SELECT coalesce(array_agg(t.transactionid), '{}') AS xids FROM pg_locks t
+                WHERE t.locktype = 'transactionid' AND t.granted AND t.pid IN (
+                    SELECT w.pid FROM pg_locks w
+                    WHERE w.locktype = 'advisory' AND w.classid = \(lockClass) AND w.objid = \(key)
+                        AND w.objsubid = 2 AND w.granted)),
+            horizon AS MATERIALIZED (
+                SELECT coalesce(
+                    (SELECT min(x) FROM snapshot, pg_snapshot_xip(snapshot.s) AS x
+                     WHERE CASE WHEN xid(x) = ANY ((SELECT xids FROM appenders)::xid[]) THEN true
+                                ELSE pg_xact_status(x) IS DISTINCT FROM 'in progress' END),
+                    (SELECT pg_snapshot_xmax(s) FROM snapshot)) AS xmin)
+            """
+    }
 
     init(schema: SQLIdentifier) {
         let s = schema.quoted
         self.schema = s
+        let horizon = Self.horizon(schema: schema)
+        self.horizon = horizon
         append = "SELECT * FROM \(s).atomo_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
         eventsByID = "SELECT \(Self.eventColumns) FROM \(s).atomo_events e WHERE e.event_id = ANY ($1)"
         streamVersion = "SELECT version FROM \(s).atomo_streams WHERE name = $1"
         safeHead = """
-            WITH horizon AS MATERIALIZED (SELECT \(Self.horizon) AS xmin)
+            WITH \(horizon)
             SELECT max(e.position) FROM \(s).atomo_events e WHERE e.transaction_id < (SELECT xmin FROM horizon)
             """
     }
@@ -62,7 +92,7 @@ struct PostgresEventStoreStatements: Sendable {
             conditions.append("e.tenant_id = $\(next)")
         }
         return """
-            WITH horizon AS MATERIALIZED (SELECT \(Self.horizon) AS xmin)
+            WITH \(horizon)
             SELECT
                 (SELECT max(a.position) FROM \(schema).atomo_events a WHERE a.transaction_id < (SELECT xmin FROM horizon)),
                 (SELECT max(b.position) FROM \(schema).atomo_events b),
