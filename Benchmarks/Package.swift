@@ -28,6 +28,7 @@ let package = Package(
             name: "atomo-bench",
             dependencies: [
                 .product(name: "AtomoEvents", package: atomo),
+                .product(name: "AtomoPostgres", package: atomo),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
