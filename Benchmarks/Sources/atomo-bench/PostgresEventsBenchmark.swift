@@ -79,8 +79,7 @@ func runPostgresEventsBenchmark(
         throw EventStoreError.storageFailure("read \(read) events, expected \(2 * calls * batch)")
     }
 
-    try? await store.client.query(.init(unsafeSQL: "DROP SCHEMA \(schema.quoted) CASCADE"))
-    await store.close()
+    try await store.dropSchemaAndClose()
     let appended = Double(calls * batch)
     return PostgresEventsFigures(
         appendsPerSecond: appended / sequential.seconds,

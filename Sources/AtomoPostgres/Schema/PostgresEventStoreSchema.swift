@@ -7,9 +7,11 @@ import AtomoSQL
 /// - `atomo_events`: the log. `position` comes from a sequence, reserved by each append in one
 ///   block; `transaction_id` is the appending transaction's id (`xid8`), which readers compare with
 ///   their snapshot's xmin so that they never pass an event that may still commit below them.
-/// - `atomo_append(…)`: the whole append in one statement, so one round trip: the idempotency and
-///   version pre-checks, the position reservation, the stream locks, and an `unnest` insert of all
-///   events. Events ids are unique (`atomo_events_by_id`), which is what makes retries idempotent.
+/// - `atomo_append(…)`: the whole append in one statement, so one round trip: the version pre-check,
+///   the position reservation, the stream locks, and an `unnest` insert of all events. Event ids are
+///   unique (`atomo_events_by_id`): a retry fails on a version or on that index, and the store then
+///   compares what is stored (there is no foreign key from events to streams: its per-row check
+///   would cost more than the rest of the insert, and only `atomo_append` writes both tables).
 /// - Migrations run under a session advisory lock keyed on the schema, so processes that start
 ///   together take turns, and each step is recorded in `atomo_migrations`.
 enum PostgresEventStoreSchema {
@@ -61,7 +63,7 @@ enum PostgresEventStoreSchema {
                 position bigint PRIMARY KEY,
                 transaction_id xid8 NOT NULL DEFAULT pg_current_xact_id(),
                 event_id uuid NOT NULL,
-                stream_id bigint NOT NULL REFERENCES \(s).atomo_streams (id),
+                stream_id bigint NOT NULL,
                 stream_name text NOT NULL,
                 stream_version bigint NOT NULL,
                 type text NOT NULL,
@@ -123,12 +125,6 @@ enum PostgresEventStoreSchema {
                     PERFORM pg_advisory_xact_lock(\(lockKey));
                 END IF;
 
-                -- A retried append: the caller compares what is stored with what it sent.
-                IF EXISTS (SELECT 1 FROM \(s).atomo_events e WHERE e.event_id = ANY (p_ids)) THEN
-                    RETURN QUERY SELECT 'stored'::text, NULL::integer, NULL::bigint, NULL::bigint, NULL::bigint, NULL::bigint;
-                    RETURN;
-                END IF;
-
                 -- Check every expected version before reserving positions, so that a conflict leaves no gap.
                 FOR i IN 1 .. stream_count LOOP
                     SELECT s.version INTO actual FROM \(s).atomo_streams s WHERE s.name = p_streams[i];
@@ -141,8 +137,9 @@ enum PostgresEventStoreSchema {
 
                 -- Reserve positions. The transaction id is assigned here, inside the lock and before any write, so
                 -- that position order and transaction-id order agree between appends: a reader that returns only
-                -- rows of transactions older than its snapshot's xmin then never returns a position above one
-                -- that can still commit. The lock is held for microseconds, not until commit.
+                -- rows of transactions older than the oldest open append then never returns a position above one
+                -- that can still commit. The lock is held for microseconds, not until commit; the shared lock,
+                -- held until commit, marks this transaction as an appender for readers (see pg_locks).
                 IF NOT p_serialised THEN
                     PERFORM pg_advisory_lock(\(lockKey));
                     BEGIN
@@ -166,6 +163,10 @@ enum PostgresEventStoreSchema {
                     END IF;
                 END IF;
 
+                FOR i IN 2 .. stream_count LOOP
+                    offsets[i] := offsets[i - 1] + p_counts[i - 1];
+                END LOOP;
+
                 -- Lock and advance each stream, in name order so that multi-stream appends cannot deadlock.
                 FOR i IN SELECT t.ordinal FROM unnest(p_streams) WITH ORDINALITY AS t(name, ordinal) ORDER BY t.name COLLATE "C" LOOP
                     LOOP
@@ -174,7 +175,7 @@ enum PostgresEventStoreSchema {
                         EXIT WHEN FOUND;
                         INSERT INTO \(s).atomo_streams (name, category, version, tenant_id)
                             VALUES (p_streams[i], p_categories[i], p_counts[i] - 1,
-                                    p_tenants[(SELECT min(k) FROM generate_subscripts(p_event_streams, 1) k WHERE p_event_streams[k] = i)])
+                                    p_tenants[offsets[i] + 1])
                             ON CONFLICT (name) DO NOTHING
                             RETURNING id INTO found_id;
                         IF FOUND THEN
@@ -188,9 +189,6 @@ enum PostgresEventStoreSchema {
                     END IF;
                     stream_ids[i] := found_id;
                     first_versions[i] := coalesce(actual, -1) + 1;
-                END LOOP;
-                FOR i IN 2 .. stream_count LOOP
-                    offsets[i] := offsets[i - 1] + p_counts[i - 1];
                 END LOOP;
 
                 INSERT INTO \(s).atomo_events (

@@ -15,24 +15,26 @@ enum PostgresEventRow {
             custom: custom, committedAt: committedAt, names: &names)
     }
 
-    /// Decodes a read-all row: two leading columns, then the event columns, which are NULL when the
-    /// page is empty.
-    static func decodeOptional(_ row: PostgresRow, names: inout StreamNameDecoder) throws -> RecordedEvent? {
-        let (_, _, position, id, stream, version, type, schemaVersion, payload, correlation, causation, actor, tenant, custom, committedAt) =
+    /// Decodes a read-all row: the safe head and the visible top (first row only), then the event
+    /// columns (NULL on the first row).
+    static func decodePageRow(_ row: PostgresRow, names: inout StreamNameDecoder) throws
+        -> (head: Int64?, top: Int64?, event: RecordedEvent?)
+    {
+        let (head, top, position, id, stream, version, type, schemaVersion, payload, correlation, causation, actor, tenant, custom, committedAt) =
             try row.decode(
                 (Int64?, Int64?, Int64?, UUID?, String?, Int64?, String?, Int32?, Data?, String?, String?, String?,
                  String?, String?, Date?).self)
-        guard let position else { return nil }
+        guard let position else { return (head, top, nil) }
         guard let id, let stream, let version, let type, let schemaVersion, let payload, let committedAt else {
             throw EventStoreError.corrupted("event at position \(position) has a NULL column")
         }
-        return try make(
+        let event = try make(
             position: position, id: id, stream: stream, version: version, type: type, schemaVersion: schemaVersion,
             payload: payload, correlation: correlation, causation: causation, actor: actor, tenant: tenant,
             custom: custom, committedAt: committedAt, names: &names)
+        return (head, top, event)
     }
 
-    // swiftlint:disable:next function_parameter_count
     private static func make(
         position: Int64, id: UUID, stream: String, version: Int64, type: String, schemaVersion: Int32, payload: Data,
         correlation: String?, causation: String?, actor: String?, tenant: String?, custom: String?, committedAt: Date,

@@ -111,6 +111,18 @@ public final class PostgresEventStore: EventStore {
         signal.notify()
     }
 
+    /// Drops the store's schema with everything in it, then closes the store — for tests and
+    /// benchmarks that made a schema of their own. Irreversible.
+    public func dropSchemaAndClose() async throws {
+        try checkOpen()
+        do {
+            try await client.query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(configuration.schema.quoted) CASCADE"), logger: logger)
+        } catch {
+            throw PostgresStoreError.map(error)
+        }
+        await close()
+    }
+
     /// How many times the store has started to LISTEN (for tests and health checks).
     package var listenCount: Int { listener?.listenCount ?? 0 }
 
@@ -128,17 +140,12 @@ public final class PostgresEventStore: EventStore {
             .query(sql.append)
         var results: [AppendResult] = []
         results.reserveCapacity(appends.count)
-        var alreadyStored = false
         do {
             let rows = try await client.query(query, logger: logger)
             for try await (outcome, index, firstVersion, lastVersion, firstPosition, lastPosition) in rows.decode(
                 (String, Int32?, Int64?, Int64?, Int64?, Int64?).self)
             {
-                if outcome == "stored" {
-                    alreadyStored = true
-                    continue
-                }
-                guard let index, let firstVersion, let lastVersion, let firstPosition, let lastPosition,
+                guard outcome == "appended", let index, let firstVersion, let lastVersion, let firstPosition, let lastPosition,
                     index >= 1, Int(index) <= appends.count
                 else {
                     throw EventStoreError.corrupted("atomo_append returned an unexpected row")
@@ -152,17 +159,13 @@ public final class PostgresEventStore: EventStore {
             let state = PostgresStoreError.sqlState(of: error)
             guard state == PostgresStoreError.wrongExpectedVersionState || state == PostgresStoreError.uniqueViolationState
             else { throw PostgresStoreError.map(error) }
-            // A retry racing its original conflicts on a version or on the unique id index:
-            // if all of it is stored now, answer with the original result.
+            // A retry conflicts on a version or on the unique id index (also when it races its
+            // original): if all of it is stored, answer with the original result.
             if let originals = try await originalResults(of: appends) { return originals }
             if state == PostgresStoreError.wrongExpectedVersionState, let conflict = wrongExpectedVersion(error, appends) {
                 throw conflict
             }
             throw PostgresStoreError.map(error)
-        }
-        if alreadyStored {
-            if let originals = try await originalResults(of: appends) { return originals }
-            throw EventStoreError.storageFailure("stored events of a retried append disappeared")
         }
         guard results.count == appends.count else {
             throw EventStoreError.corrupted("atomo_append returned \(results.count) results for \(appends.count) streams")
@@ -271,11 +274,14 @@ public final class PostgresEventStore: EventStore {
         try await withRows(PostgresQuery(unsafeSQL: statement, binds: binds), tenant: filter.tenant) { rows in
             var names = StreamNameDecoder()
             for try await row in rows {
-                let (safeHead, visibleTop) = try row.decode((Int64?, Int64?).self)
-                head = safeHead ?? 0
-                top = visibleTop ?? 0
-                if let event = try PostgresEventRow.decodeOptional(row, names: &names) { events.append(event) }
+                let decoded = try PostgresEventRow.decodePageRow(row, names: &names)
+                if let safeHead = decoded.head { head = safeHead }
+                if let visibleTop = decoded.top { top = visibleTop }
+                if let event = decoded.event { events.append(event) }
             }
+        }
+        if zip(events, events.dropFirst()).contains(where: { $0.position >= $1.position }) {
+            events.sort { $0.position < $1.position }
         }
         let scanned: Int64
         if events.count == limit, let last = events.last {

@@ -74,9 +74,9 @@ struct PostgresEventStoreStatements: Sendable {
 
     /// `$1` after, `$2` limit, then the filters' arrays and tenant in that order.
     ///
-    /// Returns at least one row: the safe head (the highest position of a transaction below the
-    /// horizon — everything at or below it is final), the highest visible position, and the page's
-    /// events (NULL when the page is empty).
+    /// Returns first a row with the safe head (the highest position of a transaction below the
+    /// horizon — everything at or below it is final) and the highest visible position, then one row
+    /// per event of the page.
     func readAll(types: Bool, categories: Bool, tenant: Bool) -> String {
         var conditions = ["e.position > $1", "e.transaction_id < (SELECT xmin FROM horizon)"]
         var next = 3
@@ -91,19 +91,22 @@ struct PostgresEventStoreStatements: Sendable {
         if tenant {
             conditions.append("e.tenant_id = $\(next)")
         }
+        // The first row carries the heads, the others the page's events; UNION ALL of a row and a
+        // materialised CTE keeps that order (the client checks it), so the page needs no sort
+        // beyond the primary-key index scan.
         return """
-            WITH \(horizon)
+            WITH \(horizon),
+            page AS MATERIALIZED (
+                SELECT \(Self.eventColumns) FROM \(schema).atomo_events e
+                WHERE \(conditions.joined(separator: " AND "))
+                ORDER BY e.position LIMIT $2)
             SELECT
                 (SELECT max(a.position) FROM \(schema).atomo_events a WHERE a.transaction_id < (SELECT xmin FROM horizon)),
                 (SELECT max(b.position) FROM \(schema).atomo_events b),
-                page.*
-            FROM (SELECT 1) AS one
-            LEFT JOIN (
-                SELECT \(Self.eventColumns) FROM \(schema).atomo_events e
-                WHERE \(conditions.joined(separator: " AND "))
-                ORDER BY e.position LIMIT $2
-            ) AS page ON true
-            ORDER BY page.position
+                NULL::bigint, NULL::uuid, NULL::text, NULL::bigint, NULL::text, NULL::integer, NULL::bytea,
+                NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::timestamptz
+            UNION ALL
+            SELECT NULL, NULL, page.* FROM page
             """
     }
 }
