@@ -57,10 +57,10 @@ let package = Package(
         ),
 
         // Tests.
-        .testTarget(name: "AtomoSQLiteTests", dependencies: ["AtomoSQLite"], swiftSettings: swiftSettings),
+        .testTarget(name: "AtomoSQLiteTests", dependencies: ["AtomoSQL", "AtomoSQLite"], swiftSettings: swiftSettings),
         .testTarget(
             name: "AtomoEventsTests",
-            dependencies: ["AtomoEvents", "AtomoTesting", "AtomoCrashWriter"],
+            dependencies: ["AtomoEvents", "AtomoSQLite", "AtomoTesting", "AtomoCrashWriter"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -26,8 +26,10 @@ final class ConnectionThreads<Connection>: Sendable {
         for (index, connection) in connections.enumerated() {
             // The connection moves to its thread and is never touched elsewhere again.
             nonisolated(unsafe) let owned = connection
-            let thread = Thread { [self] in self.work(owned) }
-            thread.name = "\(name)-\(index)"
+            let thread = Thread { [self] in
+                nameCurrentThread("\(name)\(index)")
+                self.work(owned)
+            }
             thread.stackSize = 4 << 20
             thread.start()
         }
@@ -93,4 +95,18 @@ final class ConnectionThreads<Connection>: Sendable {
             if let connection { job(connection) }
         }
     }
+}
+
+/// Names the calling thread for debuggers and `top -H`, and records the name where
+/// ``currentThreadName()`` finds it.
+func nameCurrentThread(_ name: String) {
+    Thread.current.name = String(name.prefix(15))
+    Thread.current.threadDictionary[threadNameKey] = name
+}
+
+private let threadNameKey = "atomo.sqlite.thread-name"
+
+/// The name given to the calling thread by its ``ConnectionThreads`` pool, or "" for any other thread.
+package func currentThreadName() -> String {
+    Thread.current.threadDictionary[threadNameKey] as? String ?? ""
 }

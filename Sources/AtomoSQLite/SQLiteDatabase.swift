@@ -72,8 +72,8 @@ public final class SQLiteDatabase: Sendable {
             try Self.configure(reader, configuration, isWriter: false)
             readerConnections.append(reader)
         }
-        writer = ConnectionThreads(name: "atomo-sqlite-writer", connections: [writerConnection])
-        readers = ConnectionThreads(name: "atomo-sqlite-reader", connections: readerConnections)
+        writer = ConnectionThreads(name: "atomo-sql-w", connections: [writerConnection])
+        readers = ConnectionThreads(name: "atomo-sql-r", connections: readerConnections)
     }
 
     /// Opens (creating if needed) the database file at `path` on a thread of its own, so that the
@@ -94,7 +94,7 @@ public final class SQLiteDatabase: Sendable {
         self.configuration = configuration
         let connection = try SQLiteConnection(path: ":memory:", busyTimeout: configuration.busyTimeout)
         try connection.execute("PRAGMA foreign_keys = ON")
-        writer = ConnectionThreads(name: "atomo-sqlite-memory", connections: [connection])
+        writer = ConnectionThreads(name: "atomo-sql-m", connections: [connection])
         readers = nil
     }
 

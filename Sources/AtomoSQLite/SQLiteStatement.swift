@@ -146,6 +146,11 @@ public final class SQLiteStatement {
     /// The number of result columns.
     public var columnCount: Int32 { sqlite3_column_count(handle) }
 
+    /// The name of result column `index`.
+    public func columnName(at index: Int32) -> String {
+        sqlite3_column_name(handle, index).map { String(cString: $0) } ?? ""
+    }
+
     /// Whether column `index` of the current row is `NULL`.
     public func isNull(at index: Int32) -> Bool { sqlite3_column_type(handle, index) == SQLITE_NULL }
 

@@ -118,7 +118,7 @@ public final class InMemoryEventStore: EventStore {
 
     /// Reads the global order; see ``EventStore/readAllPage(after:limit:filter:)``.
     public func readAllPage(after position: Int64, limit: Int, filter: EventFilter) async throws -> EventPage {
-        try ReadArguments.check(limit: limit, after: position)
+        try ReadArguments.check(limit: limit, after: position, filter: filter)
         var page = state.withLock { state -> EventPage in
             var events: [RecordedEvent] = []
             var index = Int(clamping: position)
@@ -164,8 +164,11 @@ package enum ReadArguments {
         }
     }
 
-    package static func check(limit: Int, after position: Int64) throws(EventStoreError) {
+    package static func check(limit: Int, after position: Int64, filter: EventFilter) throws(EventStoreError) {
         guard limit >= 0 else { throw .invalidArgument("limit \(limit) is negative") }
         guard position >= 0 else { throw .invalidArgument("position \(position) is negative") }
+        if let categories = filter.categories, let invalid = categories.first(where: { !StreamName.isValidCategory($0) }) {
+            throw .invalidArgument("\"\(invalid.prefix(64))\" is not a valid category")
+        }
     }
 }

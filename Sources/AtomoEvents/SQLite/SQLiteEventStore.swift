@@ -372,10 +372,7 @@ public final class SQLiteEventStore: EventStore {
 
     /// Reads the global order; see ``EventStore/readAllPage(after:limit:filter:)``.
     public func readAllPage(after position: Int64, limit: Int, filter: EventFilter) async throws -> EventPage {
-        try ReadArguments.check(limit: limit, after: position)
-        if let categories = filter.categories, let invalid = categories.first(where: { !StreamName.isValidCategory($0) }) {
-            throw EventStoreError.invalidArgument("\"\(invalid)\" is not a valid category")
-        }
+        try ReadArguments.check(limit: limit, after: position, filter: filter)
         var page = try await read { [self] connection in
             try connection.transaction(.deferred) { () throws -> EventPage in
                 var conditions = ["e.position > ?1"]
