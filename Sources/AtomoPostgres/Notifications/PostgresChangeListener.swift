@@ -5,13 +5,22 @@ import Synchronization
 
 /// Listens for other processes' appends and wakes this process's subscriptions.
 ///
-/// It holds one pooled connection for as long as it listens. When that connection fails (the
+/// It listens on a dedicated connection of its own (or, when the host gave the store only a pool,
+/// on a connection leased from it for as long as it listens). When that connection fails (the
 /// server restarts, an administrator runs `pg_terminate_backend`), it wakes every subscription —
 /// notifications may have been lost while it was down — and listens again on a fresh connection
 /// after a short backoff. Subscriptions never depend on it alone: they also poll every
 /// `pollInterval`, so a lost notification delays them by at most that.
 final class PostgresChangeListener: Sendable {
-    private let client: PostgresClient
+    /// Where the listening connection comes from.
+    enum ConnectionSource: Sendable {
+        /// A connection of its own, outside the pool.
+        case dedicated(PostgresConnection.Configuration)
+        /// A connection leased from the pool for as long as it listens.
+        case pool(PostgresClient)
+    }
+
+    private let source: ConnectionSource
     private let channel: String
     private let payload: String
     private let signal: EventStoreChangeSignal
@@ -19,8 +28,8 @@ final class PostgresChangeListener: Sendable {
     private let task = Mutex<Task<Void, Never>?>(nil)
     private let connections = Atomic<Int>(0)
 
-    init(client: PostgresClient, channel: String, payload: String, signal: EventStoreChangeSignal, logger: Logger) {
-        self.client = client
+    init(source: ConnectionSource, channel: String, payload: String, signal: EventStoreChangeSignal, logger: Logger) {
+        self.source = source
         self.channel = channel
         self.payload = payload
         self.signal = signal
@@ -46,15 +55,20 @@ final class PostgresChangeListener: Sendable {
         var backoff = Duration.milliseconds(50)
         while !Task.isCancelled {
             do {
-                try await client.withConnection { connection in
-                    try await connection.listen(on: channel) { notifications in
-                        connections.add(1, ordering: .relaxed)
-                        backoff = .milliseconds(50)
-                        // Anything committed while no one listened is found by this wake-up.
-                        signal.notify()
-                        for try await notification in notifications where notification.payload == payload {
-                            signal.notify()
-                        }
+                switch source {
+                case .dedicated(let configuration):
+                    let connection = try await PostgresConnection.connect(
+                        configuration: configuration, id: Int.random(in: 1...Int(Int32.max)), logger: logger)
+                    do {
+                        try await listen(on: connection, resetting: &backoff)
+                    } catch {
+                        try? await connection.close()
+                        throw error
+                    }
+                    try? await connection.close()
+                case .pool(let client):
+                    try await client.withConnection { connection in
+                        try await listen(on: connection, resetting: &backoff)
                     }
                 }
             } catch {
@@ -64,6 +78,18 @@ final class PostgresChangeListener: Sendable {
             signal.notify()
             try? await Task.sleep(for: backoff)
             backoff = min(backoff * 2, .seconds(2))
+        }
+    }
+
+    private func listen(on connection: PostgresConnection, resetting backoff: inout Duration) async throws {
+        try await connection.listen(on: channel) { notifications in
+            connections.add(1, ordering: .relaxed)
+            backoff = .milliseconds(50)
+            // Anything committed while no one listened is found by this wake-up.
+            signal.notify()
+            for try await notification in notifications where notification.payload == payload {
+                signal.notify()
+            }
         }
     }
 }

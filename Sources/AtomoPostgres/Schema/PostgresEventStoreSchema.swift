@@ -7,10 +7,10 @@ import AtomoSQL
 /// - `atomo_events`: the log. `position` comes from a sequence, reserved by each append in one
 ///   block; `transaction_id` is the appending transaction's id (`xid8`), which readers compare with
 ///   their snapshot's xmin so that they never pass an event that may still commit below them.
-/// - `atomo_append(…)`: the whole append in one statement, so one round trip: the version pre-check,
-///   the position reservation, the stream locks, and an `unnest` insert of all events. Event ids are
-///   unique (`atomo_events_by_id`): a retry fails on a version or on that index, and the store then
-///   compares what is stored (there is no foreign key from events to streams: its per-row check
+/// - `atomo_append(…)`: the whole append in one statement, so one round trip: the retry and version
+///   pre-checks, the position reservation, the stream locks, and an `unnest` insert of all events.
+///   Event ids are unique (`atomo_events_by_id`): a retry is found by the pre-check (or, racing its
+///   original, fails on that index), and the store then compares what is stored (there is no foreign key from events to streams: its per-row check
 ///   would cost more than the rest of the insert, and only `atomo_append` writes both tables).
 /// - Migrations run under a session advisory lock keyed on the schema, so processes that start
 ///   together take turns, and each step is recorded in `atomo_migrations`.
@@ -123,6 +123,13 @@ enum PostgresEventStoreSchema {
                 END IF;
                 IF p_serialised THEN
                     PERFORM pg_advisory_xact_lock(\(lockKey));
+                END IF;
+
+                -- A retried append (some id is stored): write nothing, reserve nothing; the caller compares
+                -- what is stored with what it sent.
+                IF EXISTS (SELECT 1 FROM \(s).atomo_events e WHERE e.event_id = ANY (p_ids)) THEN
+                    RETURN QUERY SELECT 'stored'::text, NULL::integer, NULL::bigint, NULL::bigint, NULL::bigint, NULL::bigint;
+                    RETURN;
                 END IF;
 
                 -- Check every expected version before reserving positions, so that a conflict leaves no gap.

@@ -15,16 +15,16 @@ enum PostgresEventRow {
             custom: custom, committedAt: committedAt, names: &names)
     }
 
-    /// Decodes a read-all row: the safe head and the visible top (first row only), then the event
-    /// columns (NULL on the first row).
+    /// Decodes a read-all row: the safe head, the visible top and whether the horizon was ambiguous
+    /// (first row only), then the event columns (NULL on the first row).
     static func decodePageRow(_ row: PostgresRow, names: inout StreamNameDecoder) throws
-        -> (head: Int64?, top: Int64?, event: RecordedEvent?)
+        -> (head: Int64?, top: Int64?, ambiguous: Bool?, event: RecordedEvent?)
     {
-        let (head, top, position, id, stream, version, type, schemaVersion, payload, correlation, causation, actor, tenant, custom, committedAt) =
+        let (head, top, ambiguous, position, id, stream, version, type, schemaVersion, payload, correlation, causation, actor, tenant, custom, committedAt) =
             try row.decode(
-                (Int64?, Int64?, Int64?, UUID?, String?, Int64?, String?, Int32?, Data?, String?, String?, String?,
-                 String?, String?, Date?).self)
-        guard let position else { return (head, top, nil) }
+                (Int64?, Int64?, Bool?, Int64?, UUID?, String?, Int64?, String?, Int32?, Data?, String?, String?,
+                 String?, String?, String?, Date?).self)
+        guard let position else { return (head, top, ambiguous, nil) }
         guard let id, let stream, let version, let type, let schemaVersion, let payload, let committedAt else {
             throw EventStoreError.corrupted("event at position \(position) has a NULL column")
         }
@@ -32,7 +32,7 @@ enum PostgresEventRow {
             position: position, id: id, stream: stream, version: version, type: type, schemaVersion: schemaVersion,
             payload: payload, correlation: correlation, causation: causation, actor: actor, tenant: tenant,
             custom: custom, committedAt: committedAt, names: &names)
-        return (head, top, event)
+        return (head, top, ambiguous, event)
     }
 
     private static func make(

@@ -29,7 +29,8 @@ import Synchronization
 /// await store.close()
 /// ```
 ///
-/// A host that already runs a `PostgresClient` passes it in with ``init(client:configuration:logger:)``.
+/// A host that already runs a `PostgresClient` passes it in with
+/// ``init(client:listenerConnection:configuration:logger:)``.
 public final class PostgresEventStore: EventStore {
     /// The configuration.
     public let configuration: Configuration
@@ -51,10 +52,13 @@ public final class PostgresEventStore: EventStore {
         logger: Logger = Logger(label: "atomo.postgres")
     ) async throws {
         let clientConfiguration = try PostgresConnectionURL.clientConfiguration(from: url)
+        let listenerConfiguration = try PostgresConnectionURL.connectionConfiguration(from: url)
         let client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
         let runTask = Task { await client.run() }
         do {
-            try await self.init(client: client, runTask: runTask, configuration: configuration, logger: logger)
+            try await self.init(
+                client: client, runTask: runTask, listener: .dedicated(listenerConfiguration),
+                configuration: configuration, logger: logger)
         } catch {
             runTask.cancel()
             throw error
@@ -63,15 +67,21 @@ public final class PostgresEventStore: EventStore {
 
     /// Opens the event store through a client the host runs (its `run()` must be running),
     /// creating or migrating its tables.
+    ///
+    /// - Parameter listenerConnection: where to open the dedicated LISTEN connection; without it the
+    ///   store leases one connection from `client` for as long as it listens.
     public convenience init(
-        client: PostgresClient, configuration: Configuration = Configuration(),
-        logger: Logger = Logger(label: "atomo.postgres")
+        client: PostgresClient, listenerConnection: PostgresConnection.Configuration? = nil,
+        configuration: Configuration = Configuration(), logger: Logger = Logger(label: "atomo.postgres")
     ) async throws {
-        try await self.init(client: client, runTask: nil, configuration: configuration, logger: logger)
+        try await self.init(
+            client: client, runTask: nil, listener: listenerConnection.map { .dedicated($0) } ?? .pool(client),
+            configuration: configuration, logger: logger)
     }
 
     private init(
-        client: PostgresClient, runTask: Task<Void, Never>?, configuration: Configuration, logger: Logger
+        client: PostgresClient, runTask: Task<Void, Never>?, listener source: PostgresChangeListener.ConnectionSource,
+        configuration: Configuration, logger: Logger
     ) async throws {
         self.client = client
         self.configuration = configuration
@@ -83,7 +93,7 @@ public final class PostgresEventStore: EventStore {
             client: client, channel: configuration.notificationChannel, payload: payload, logger: logger)
         if configuration.listensForNotifications {
             listener = PostgresChangeListener(
-                client: client, channel: configuration.notificationChannel, payload: payload, signal: signal,
+                source: source, channel: configuration.notificationChannel, payload: payload, signal: signal,
                 logger: logger)
         } else {
             listener = nil
@@ -140,11 +150,16 @@ public final class PostgresEventStore: EventStore {
             .query(sql.append)
         var results: [AppendResult] = []
         results.reserveCapacity(appends.count)
+        var alreadyStored = false
         do {
             let rows = try await client.query(query, logger: logger)
             for try await (outcome, index, firstVersion, lastVersion, firstPosition, lastPosition) in rows.decode(
                 (String, Int32?, Int64?, Int64?, Int64?, Int64?).self)
             {
+                if outcome == "stored" {
+                    alreadyStored = true
+                    continue
+                }
                 guard outcome == "appended", let index, let firstVersion, let lastVersion, let firstPosition, let lastPosition,
                     index >= 1, Int(index) <= appends.count
                 else {
@@ -166,6 +181,10 @@ public final class PostgresEventStore: EventStore {
                 throw conflict
             }
             throw PostgresStoreError.map(error)
+        }
+        if alreadyStored {
+            if let originals = try await originalResults(of: appends) { return originals }
+            throw EventStoreError.storageFailure("the stored events of a retried append are gone")
         }
         guard results.count == appends.count else {
             throw EventStoreError.corrupted("atomo_append returned \(results.count) results for \(appends.count) streams")
@@ -253,10 +272,7 @@ public final class PostgresEventStore: EventStore {
     private func readAllPageAndPending(after position: Int64, limit: Int, filter: EventFilter) async throws
         -> (page: EventPage, pending: Bool)
     {
-        try ReadArguments.check(limit: limit, after: position)
-        if let categories = filter.categories, let invalid = categories.first(where: { !StreamName.isValidCategory($0) }) {
-            throw EventStoreError.invalidArgument("\"\(invalid)\" is not a valid category")
-        }
+        try ReadArguments.check(limit: limit, after: position, filter: filter)
         try checkOpen()
         guard limit > 0 else { return (EventPage(events: [], scannedThrough: position), false) }
         var binds = PostgresBindings(capacity: 5)
@@ -268,17 +284,25 @@ public final class PostgresEventStore: EventStore {
         let statement = sql.readAll(
             types: filter.eventTypes != nil, categories: filter.categories != nil, tenant: filter.tenant != nil)
         var events: [RecordedEvent] = []
-        events.reserveCapacity(min(limit, 4096))
         var head: Int64 = 0
         var top: Int64 = 0
-        try await withRows(PostgresQuery(unsafeSQL: statement, binds: binds), tenant: filter.tenant) { rows in
-            var names = StreamNameDecoder()
-            for try await row in rows {
-                let decoded = try PostgresEventRow.decodePageRow(row, names: &names)
-                if let safeHead = decoded.head { head = safeHead }
-                if let visibleTop = decoded.top { top = visibleTop }
-                if let event = decoded.event { events.append(event) }
+        // An ambiguous horizon (a transaction ended while the read looked at it) is safe but may
+        // lag; a fresh snapshot no longer holds that transaction, so read again a few times.
+        for attempt in 1...4 {
+            events.removeAll(keepingCapacity: true)
+            events.reserveCapacity(min(limit, 4096))
+            var ambiguous = false
+            try await withRows(PostgresQuery(unsafeSQL: statement, binds: binds), tenant: filter.tenant) { rows in
+                var names = StreamNameDecoder()
+                for try await row in rows {
+                    let decoded = try PostgresEventRow.decodePageRow(row, names: &names)
+                    if let safeHead = decoded.head { head = safeHead }
+                    if let visibleTop = decoded.top { top = visibleTop }
+                    if let unsure = decoded.ambiguous { ambiguous = unsure }
+                    if let event = decoded.event { events.append(event) }
+                }
             }
+            if !ambiguous || events.count == limit || attempt == 4 { break }
         }
         if zip(events, events.dropFirst()).contains(where: { $0.position >= $1.position }) {
             events.sort { $0.position < $1.position }
@@ -312,9 +336,16 @@ public final class PostgresEventStore: EventStore {
     public func headPosition() async throws -> Int64 {
         try checkOpen()
         do {
-            let rows = try await client.query(PostgresQuery(unsafeSQL: sql.safeHead), logger: logger)
             var head: Int64 = 0
-            for try await value in rows.decode(Int64?.self) { head = value ?? 0 }
+            for _ in 1...4 {
+                var ambiguous = false
+                let rows = try await client.query(PostgresQuery(unsafeSQL: sql.safeHead), logger: logger)
+                for try await (value, unsure) in rows.decode((Int64?, Bool?).self) {
+                    head = value ?? 0
+                    ambiguous = unsure ?? false
+                }
+                if !ambiguous { break }
+            }
             return head
         } catch {
             throw PostgresStoreError.map(error)
@@ -323,17 +354,15 @@ public final class PostgresEventStore: EventStore {
 
     /// Subscribes; see ``EventStore/subscribe(after:filter:)``.
     ///
-    /// When committed events wait behind an older open transaction, the subscription looks again
-    /// after a few milliseconds (backing off to ``Configuration/pollInterval``) instead of waiting
-    /// for the next notification.
+    /// When committed events wait behind an older append that is still open, the subscription looks
+    /// again after 2 ms, backing off to 100 ms, for as long as they wait, instead of waiting for the
+    /// next notification.
     public func subscribe(after position: Int64, filter: EventFilter) -> EventSubscription {
-        let pollInterval = configuration.pollInterval
-        return EventSubscription(
+        EventSubscription(
             after: position, filter: filter, pageSize: configuration.subscriptionPageSize,
-            pollInterval: pollInterval, signal: signal
+            pollInterval: configuration.pollInterval, signal: signal
         ) { [self] after, limit, filter in
             var delay = Duration.milliseconds(2)
-            var waited = Duration.zero
             while true {
                 let page: EventPage
                 let pending: Bool
@@ -344,12 +373,13 @@ public final class PostgresEventStore: EventStore {
                     // so it waits one polling interval (or a notification) and reads again.
                     logger.debug("atomo: subscription read lost its connection; retrying", metadata: ["error": "\(String(reflecting: lost.error))"])
                     return EventPage(events: [], scannedThrough: after)
+                } catch {
+                    // A read interrupted by the consumer's cancellation ends the iteration quietly.
+                    if Task.isCancelled { throw CancellationError() }
+                    throw error
                 }
-                guard page.events.isEmpty, page.scannedThrough == after, pending, waited < pollInterval else {
-                    return page
-                }
+                guard page.events.isEmpty, page.scannedThrough == after, pending else { return page }
                 try await Task.sleep(for: delay)
-                waited += delay
                 delay = min(delay * 2, .milliseconds(100))
             }
         }

@@ -25,7 +25,9 @@ struct PostgresEventStoreStatements: Sendable {
     /// Open transactions that are not appends (a host's long report, a migration) do not hold the
     /// horizon back: a transaction in the snapshot counts as an appender when it holds the
     /// appenders' advisory lock (read from `pg_locks` first), or when it has ended by the time it is
-    /// looked at (checked second, so an appender that ends in between is still counted).
+    /// looked at (checked second, so an appender that ends in between is still counted). When such
+    /// an ended transaction lowers the horizon, `ambiguous` is true: the read is correct but may lag,
+    /// and the store reads again with a fresh snapshot, which no longer holds that transaction.
     static func horizon(schema: SQLIdentifier) -> String {
         let key = UInt32(bitPattern: PostgresEventStoreSchema.lockKey(for: schema))
         let lockClass = UInt32(bitPattern: PostgresEventStoreSchema.writerLockClass)
@@ -37,12 +39,17 @@ struct PostgresEventStoreStatements: Sendable {
                     SELECT w.pid FROM pg_locks w
                     WHERE w.locktype = 'advisory' AND w.classid = \(lockClass) AND w.objid = \(key)
                         AND w.objsubid = 2 AND w.granted)),
+            candidates AS MATERIALIZED (
+                SELECT x, CASE WHEN xid(x) = ANY ((SELECT xids FROM appenders)::xid[]) THEN 1
+                               WHEN pg_xact_status(x) IS DISTINCT FROM 'in progress' THEN 2
+                               ELSE 0 END AS kind
+                FROM snapshot, pg_snapshot_xip(snapshot.s) AS x),
             horizon AS MATERIALIZED (
-                SELECT coalesce(
-                    (SELECT min(x) FROM snapshot, pg_snapshot_xip(snapshot.s) AS x
-                     WHERE CASE WHEN xid(x) = ANY ((SELECT xids FROM appenders)::xid[]) THEN true
-                                ELSE pg_xact_status(x) IS DISTINCT FROM 'in progress' END),
-                    (SELECT pg_snapshot_xmax(s) FROM snapshot)) AS xmin)
+                SELECT
+                    coalesce((SELECT min(x) FROM candidates WHERE kind > 0), (SELECT pg_snapshot_xmax(s) FROM snapshot)) AS xmin,
+                    coalesce((SELECT min(x) FROM candidates WHERE kind > 0), (SELECT pg_snapshot_xmax(s) FROM snapshot))
+                        < coalesce((SELECT min(x) FROM candidates WHERE kind = 1), (SELECT pg_snapshot_xmax(s) FROM snapshot))
+                        AS ambiguous)
             """
     }
 
@@ -56,7 +63,8 @@ struct PostgresEventStoreStatements: Sendable {
         streamVersion = "SELECT version FROM \(s).atomo_streams WHERE name = $1"
         safeHead = """
             WITH \(horizon)
-            SELECT max(e.position) FROM \(s).atomo_events e WHERE e.transaction_id < (SELECT xmin FROM horizon)
+            SELECT (SELECT max(e.position) FROM \(s).atomo_events e WHERE e.transaction_id < (SELECT xmin FROM horizon)),
+                (SELECT ambiguous FROM horizon)
             """
     }
 
@@ -103,10 +111,11 @@ struct PostgresEventStoreStatements: Sendable {
             SELECT
                 (SELECT max(a.position) FROM \(schema).atomo_events a WHERE a.transaction_id < (SELECT xmin FROM horizon)),
                 (SELECT max(b.position) FROM \(schema).atomo_events b),
+                (SELECT ambiguous FROM horizon),
                 NULL::bigint, NULL::uuid, NULL::text, NULL::bigint, NULL::text, NULL::integer, NULL::bytea,
                 NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::timestamptz
             UNION ALL
-            SELECT NULL, NULL, page.* FROM page
+            SELECT NULL, NULL, NULL, page.* FROM page
             """
     }
 }
