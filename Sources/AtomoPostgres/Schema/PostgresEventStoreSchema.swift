@@ -127,7 +127,10 @@ enum PostgresEventStoreSchema {
 
                 -- A retried append (some id is stored): write nothing, reserve nothing; the caller compares
                 -- what is stored with what it sent.
-                IF EXISTS (SELECT 1 FROM \(s).atomo_events e WHERE e.event_id = ANY (p_ids)) THEN
+                -- One index probe per id (the LATERAL … LIMIT 1 keeps the planner from choosing a scan of the
+                -- whole log for a cached generic plan made while the table was small).
+                IF EXISTS (SELECT 1 FROM unnest(p_ids) AS i(id)
+                           CROSS JOIN LATERAL (SELECT 1 FROM \(s).atomo_events e WHERE e.event_id = i.id LIMIT 1) AS hit) THEN
                     RETURN QUERY SELECT 'stored'::text, NULL::integer, NULL::bigint, NULL::bigint, NULL::bigint, NULL::bigint;
                     RETURN;
                 END IF;

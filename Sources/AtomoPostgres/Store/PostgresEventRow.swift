@@ -4,15 +4,13 @@ import PostgresNIO
 
 /// Decodes rows selected with ``PostgresEventStoreStatements/eventColumns``.
 enum PostgresEventRow {
-    /// Decodes a row whose first columns are the event columns.
+    /// Decodes a row whose columns are the event columns.
     static func decode(_ row: PostgresRow, names: inout StreamNameDecoder) throws -> RecordedEvent {
-        let (position, id, stream, version, type, schemaVersion, payload, correlation, causation, actor, tenant, custom, committedAt) =
-            try row.decode(
-                (Int64, UUID, String, Int64, String, Int32, Data, String?, String?, String?, String?, String?, Date).self)
-        return try make(
-            position: position, id: id, stream: stream, version: version, type: type, schemaVersion: schemaVersion,
-            payload: payload, correlation: correlation, causation: causation, actor: actor, tenant: tenant,
-            custom: custom, committedAt: committedAt, names: &names)
+        let cells = row.makeRandomAccess()
+        guard let event = try event(from: cells, at: 0, names: &names) else {
+            throw EventStoreError.corrupted("a stored event has no position")
+        }
+        return event
     }
 
     /// Decodes a read-all row: the safe head, the visible top and whether the horizon was ambiguous
@@ -20,28 +18,37 @@ enum PostgresEventRow {
     static func decodePageRow(_ row: PostgresRow, names: inout StreamNameDecoder) throws
         -> (head: Int64?, top: Int64?, ambiguous: Bool?, event: RecordedEvent?)
     {
-        let (head, top, ambiguous, position, id, stream, version, type, schemaVersion, payload, correlation, causation, actor, tenant, custom, committedAt) =
-            try row.decode(
-                (Int64?, Int64?, Bool?, Int64?, UUID?, String?, Int64?, String?, Int32?, Data?, String?, String?,
-                 String?, String?, String?, Date?).self)
-        guard let position else { return (head, top, ambiguous, nil) }
-        guard let id, let stream, let version, let type, let schemaVersion, let payload, let committedAt else {
-            throw EventStoreError.corrupted("event at position \(position) has a NULL column")
-        }
-        let event = try make(
-            position: position, id: id, stream: stream, version: version, type: type, schemaVersion: schemaVersion,
-            payload: payload, correlation: correlation, causation: causation, actor: actor, tenant: tenant,
-            custom: custom, committedAt: committedAt, names: &names)
-        return (head, top, ambiguous, event)
+        let cells = row.makeRandomAccess()
+        let head = try cells[0].decode(Int64?.self)
+        let top = try cells[1].decode(Int64?.self)
+        let ambiguous = try cells[2].decode(Bool?.self)
+        return (head, top, ambiguous, try event(from: cells, at: 3, names: &names))
     }
 
-    private static func make(
-        position: Int64, id: UUID, stream: String, version: Int64, type: String, schemaVersion: Int32, payload: Data,
-        correlation: String?, causation: String?, actor: String?, tenant: String?, custom: String?, committedAt: Date,
-        names: inout StreamNameDecoder
-    ) throws -> RecordedEvent {
-        var metadata = EventMetadata(correlationID: correlation, causationID: causation, actor: actor, tenant: tenant)
-        if let custom { metadata.custom = try CustomMetadataJSON.decode(custom) }
+    /// Decodes the event columns starting at `offset`, cell by cell with concrete types (the
+    /// variadic tuple decoder is not specialised and costs several times more per row).
+    private static func event(from cells: PostgresRandomAccessRow, at offset: Int, names: inout StreamNameDecoder)
+        throws -> RecordedEvent?
+    {
+        guard let position = try cells[offset].decode(Int64?.self) else { return nil }
+        guard let id = try cells[offset + 1].decode(UUID?.self),
+            let stream = try cells[offset + 2].decode(String?.self),
+            let version = try cells[offset + 3].decode(Int64?.self),
+            let type = try cells[offset + 4].decode(String?.self),
+            let schemaVersion = try cells[offset + 5].decode(Int32?.self),
+            let payload = try cells[offset + 6].decode(Data?.self),
+            let committedAt = try cells[offset + 12].decode(Date?.self)
+        else {
+            throw EventStoreError.corrupted("event at position \(position) has a NULL column")
+        }
+        var metadata = EventMetadata(
+            correlationID: try cells[offset + 7].decode(String?.self),
+            causationID: try cells[offset + 8].decode(String?.self),
+            actor: try cells[offset + 9].decode(String?.self),
+            tenant: try cells[offset + 10].decode(String?.self))
+        if let custom = try cells[offset + 11].decode(String?.self) {
+            metadata.custom = try CustomMetadataJSON.decode(custom)
+        }
         return RecordedEvent(
             id: id, stream: try names.name(stream), streamVersion: version, position: position, type: type,
             schemaVersion: Int(schemaVersion), payload: payload, metadata: metadata,

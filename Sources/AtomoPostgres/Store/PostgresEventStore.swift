@@ -246,7 +246,7 @@ public final class PostgresEventStore: EventStore {
         do {
             try await withRows(PostgresQuery(unsafeSQL: statement, binds: binds), tenant: tenant) { rows in
                 var names = StreamNameDecoder()
-                for try await row in rows { events.append(try PostgresEventRow.decode(row, names: &names)) }
+                for row in rows { events.append(try PostgresEventRow.decode(row, names: &names)) }
             }
         } catch let lost as PostgresConnectionLost {
             throw PostgresStoreError.map(lost.error)
@@ -294,7 +294,7 @@ public final class PostgresEventStore: EventStore {
             var ambiguous = false
             try await withRows(PostgresQuery(unsafeSQL: statement, binds: binds), tenant: filter.tenant) { rows in
                 var names = StreamNameDecoder()
-                for try await row in rows {
+                for row in rows {
                     let decoded = try PostgresEventRow.decodePageRow(row, names: &names)
                     if let safeHead = decoded.head { head = safeHead }
                     if let visibleTop = decoded.top { top = visibleTop }
@@ -385,34 +385,43 @@ public final class PostgresEventStore: EventStore {
         }
     }
 
-    /// Runs `query` and hands its rows to `body`. For a tenant-scoped read with row-level security
-    /// on, runs it in a transaction that first sets `atomo.tenant_id`, so the policies admit it
-    /// even when the store's role is not the tables' owner.
+    /// Runs `query` and hands all its rows to `body`. For a tenant-scoped read with row-level
+    /// security on, runs it in a transaction that first sets `atomo.tenant_id`, so the policies
+    /// admit it even when the store's role is not the tables' owner.
+    ///
+    /// Pages are bounded by their limit, so the rows are collected on the connection's event loop
+    /// in one go: the back-pressured row sequence hops between the event loop and the reading task
+    /// for every few kilobytes, which costs more than the query on large pages.
     private func withRows(
-        _ query: PostgresQuery, tenant: String?, _ body: (PostgresRowSequence) async throws -> Void
+        _ query: PostgresQuery, tenant: String?, _ body: ([PostgresRow]) throws -> Void
     ) async throws {
         do {
-            if configuration.rowLevelSecurity, let tenant {
-                try await client.withConnection { connection in
-                    try await connection.query("BEGIN", logger: logger)
-                    do {
-                        try await connection.query(
-                            "SELECT set_config(\(PostgresEventStoreSchema.tenantSetting), \(tenant), true)",
-                            logger: logger)
-                        try await body(try await connection.query(query, logger: logger))
-                        try await connection.query("COMMIT", logger: logger)
-                    } catch {
-                        _ = try? await connection.query("ROLLBACK", logger: logger)
-                        throw error
-                    }
+            let rows = try await client.withConnection { connection -> [PostgresRow] in
+                guard configuration.rowLevelSecurity, let tenant else {
+                    return try await collect(query, on: connection)
                 }
-            } else {
-                try await body(try await client.query(query, logger: logger))
+                try await connection.query("BEGIN", logger: logger)
+                do {
+                    try await connection.query(
+                        "SELECT set_config(\(PostgresEventStoreSchema.tenantSetting), \(tenant), true)", logger: logger)
+                    let rows = try await collect(query, on: connection)
+                    try await connection.query("COMMIT", logger: logger)
+                    return rows
+                } catch {
+                    _ = try? await connection.query("ROLLBACK", logger: logger)
+                    throw error
+                }
             }
+            try body(rows)
         } catch {
             if PostgresStoreError.isConnectionFailure(error) { throw PostgresConnectionLost(error: error) }
             throw PostgresStoreError.map(error)
         }
+    }
+
+    private func collect(_ query: PostgresQuery, on connection: PostgresConnection) async throws -> [PostgresRow] {
+        let result: EventLoopFuture<PostgresQueryResult> = connection.query(query, logger: logger)
+        return try await result.get().rows
     }
 }
 
