@@ -6,8 +6,8 @@ import PostgresNIO
 enum PostgresEventRow {
     /// Decodes a row whose columns are the event columns.
     static func decode(_ row: PostgresRow, names: inout StreamNameDecoder) throws -> RecordedEvent {
-        let cells = row.makeRandomAccess()
-        guard let event = try event(from: cells, at: 0, names: &names) else {
+        var cells = row.makeIterator()
+        guard let event = try event(from: &cells, names: &names) else {
             throw EventStoreError.corrupted("a stored event has no position")
         }
         return event
@@ -18,36 +18,40 @@ enum PostgresEventRow {
     static func decodePageRow(_ row: PostgresRow, names: inout StreamNameDecoder) throws
         -> (head: Int64?, top: Int64?, ambiguous: Bool?, event: RecordedEvent?)
     {
-        let cells = row.makeRandomAccess()
-        let head = try cells[0].decode(Int64?.self)
-        let top = try cells[1].decode(Int64?.self)
-        let ambiguous = try cells[2].decode(Bool?.self)
-        return (head, top, ambiguous, try event(from: cells, at: 3, names: &names))
+        var cells = row.makeIterator()
+        let head = try next(&cells, Int64?.self)
+        let top = try next(&cells, Int64?.self)
+        let ambiguous = try next(&cells, Bool?.self)
+        return (head, top, ambiguous, try event(from: &cells, names: &names))
     }
 
-    /// Decodes the event columns starting at `offset`, cell by cell with concrete types (the
-    /// variadic tuple decoder is not specialised and costs several times more per row).
-    private static func event(from cells: PostgresRandomAccessRow, at offset: Int, names: inout StreamNameDecoder)
-        throws -> RecordedEvent?
+    @inline(__always)
+    private static func next<T: PostgresDecodable>(_ cells: inout PostgresRow.Iterator, _: T.Type) throws -> T {
+        guard let cell = cells.next() else { throw EventStoreError.corrupted("a row has too few columns") }
+        return try cell.decode(T.self)
+    }
+
+    /// Decodes the event columns from `cells`, cell by cell with concrete types (the variadic tuple
+    /// decoder is not specialised and costs several times more per row).
+    private static func event(from cells: inout PostgresRow.Iterator, names: inout StreamNameDecoder) throws
+        -> RecordedEvent?
     {
-        guard let position = try cells[offset].decode(Int64?.self) else { return nil }
-        guard let id = try cells[offset + 1].decode(UUID?.self),
-            let stream = try cells[offset + 2].decode(String?.self),
-            let version = try cells[offset + 3].decode(Int64?.self),
-            let type = try cells[offset + 4].decode(String?.self),
-            let schemaVersion = try cells[offset + 5].decode(Int32?.self),
-            let payload = try cells[offset + 6].decode(Data?.self),
-            let committedAt = try cells[offset + 12].decode(Date?.self)
+        guard let position = try next(&cells, Int64?.self) else { return nil }
+        guard let id = try next(&cells, UUID?.self),
+            let stream = try next(&cells, String?.self),
+            let version = try next(&cells, Int64?.self),
+            let type = try next(&cells, String?.self),
+            let schemaVersion = try next(&cells, Int32?.self),
+            let payload = try next(&cells, Data?.self)
         else {
             throw EventStoreError.corrupted("event at position \(position) has a NULL column")
         }
         var metadata = EventMetadata(
-            correlationID: try cells[offset + 7].decode(String?.self),
-            causationID: try cells[offset + 8].decode(String?.self),
-            actor: try cells[offset + 9].decode(String?.self),
-            tenant: try cells[offset + 10].decode(String?.self))
-        if let custom = try cells[offset + 11].decode(String?.self) {
-            metadata.custom = try CustomMetadataJSON.decode(custom)
+            correlationID: try next(&cells, String?.self), causationID: try next(&cells, String?.self),
+            actor: try next(&cells, String?.self), tenant: try next(&cells, String?.self))
+        if let custom = try next(&cells, String?.self) { metadata.custom = try CustomMetadataJSON.decode(custom) }
+        guard let committedAt = try next(&cells, Date?.self) else {
+            throw EventStoreError.corrupted("event at position \(position) has no commit time")
         }
         return RecordedEvent(
             id: id, stream: try names.name(stream), streamVersion: version, position: position, type: type,

@@ -99,23 +99,21 @@ struct PostgresEventStoreStatements: Sendable {
         if tenant {
             conditions.append("e.tenant_id = $\(next)")
         }
-        // The first row carries the heads, the others the page's events; UNION ALL of a row and a
-        // materialised CTE keeps that order (the client checks it), so the page needs no sort
-        // beyond the primary-key index scan.
+        // The first row carries the heads, the others the page's events, streamed straight from the
+        // primary-key index scan (no sort, no materialisation); UNION ALL keeps the branches in
+        // order, and the client checks it.
         return """
-            WITH \(horizon),
-            page AS MATERIALIZED (
-                SELECT \(Self.eventColumns) FROM \(schema).atomo_events e
-                WHERE \(conditions.joined(separator: " AND "))
-                ORDER BY e.position LIMIT $2)
+            WITH \(horizon)
             SELECT
                 (SELECT max(a.position) FROM \(schema).atomo_events a WHERE a.transaction_id < (SELECT xmin FROM horizon)),
                 (SELECT max(b.position) FROM \(schema).atomo_events b),
                 (SELECT ambiguous FROM horizon),
                 NULL::bigint, NULL::uuid, NULL::text, NULL::bigint, NULL::text, NULL::integer, NULL::bytea,
                 NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::timestamptz
-            UNION ALL
-            SELECT NULL, NULL, NULL, page.* FROM page
+            UNION ALL (
+                SELECT NULL, NULL, NULL, \(Self.eventColumns) FROM \(schema).atomo_events e
+                WHERE \(conditions.joined(separator: " AND "))
+                ORDER BY e.position LIMIT $2)
             """
     }
 }
