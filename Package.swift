@@ -19,10 +19,13 @@ let package = Package(
         .library(name: "AtomoProjection", targets: ["AtomoProjection"]),
         .library(name: "AtomoTesting", targets: ["AtomoTesting"]),
         .library(name: "AtomoCRDT", targets: ["AtomoCRDT"]),
+        .library(name: "AtomoPostgres", targets: ["AtomoPostgres"]),
     ],
     dependencies: [
         // API package only: hosts choose the metrics backend (DESIGN.md, "Library modules").
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        // Imported by AtomoPostgres alone.
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // System libraries (Debian: libsqlite3-dev).
@@ -46,12 +49,24 @@ let package = Package(
         .target(name: "AtomoCRDT", swiftSettings: swiftSettings),
         .target(
             name: "AtomoTesting", dependencies: ["AtomoEvents", "AtomoProjection", "AtomoSQL"], swiftSettings: swiftSettings),
+        .target(
+            name: "AtomoPostgres",
+            dependencies: ["AtomoSQL", "AtomoEvents", .product(name: "PostgresNIO", package: "postgres-nio")],
+            swiftSettings: swiftSettings
+        ),
 
         // Test support: a process that appends in a loop so that tests can SIGKILL it mid-write.
         .executableTarget(
             name: "AtomoCrashWriter",
             dependencies: ["AtomoEvents"],
             path: "Tests/AtomoCrashWriter",
+            swiftSettings: swiftSettings
+        ),
+        // Test support: a process that appends to a PostgreSQL event store, for the cross-process test.
+        .executableTarget(
+            name: "AtomoPostgresWriter",
+            dependencies: ["AtomoPostgres"],
+            path: "Tests/AtomoPostgresWriter",
             swiftSettings: swiftSettings
         ),
 
@@ -77,6 +92,11 @@ let package = Package(
                 "AtomoProjection", "AtomoEvents", "AtomoSQL", "AtomoSQLite", "AtomoTesting", "AtomoProjectionWorker",
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AtomoPostgresTests",
+            dependencies: ["AtomoPostgres", "AtomoTesting", "AtomoPostgresWriter"],
             swiftSettings: swiftSettings
         ),
     ],

@@ -39,6 +39,7 @@ let package = Package(
                 .product(name: "AtomoProjection", package: atomo),
                 .product(name: "AtomoSQL", package: atomo),
                 .product(name: "AtomoSQLite", package: atomo),
+                .product(name: "AtomoPostgres", package: atomo),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

@@ -1,0 +1,72 @@
+import AtomoEvents
+import AtomoPostgres
+import AtomoSQL
+import Foundation
+import PostgresNIO
+import Testing
+
+@Suite(.enabled(if: PostgresTestDatabase.isAvailable, PostgresTestDatabase.skipMessage))
+struct PostgresEventStoreTests {
+    @Test func appendsReadsAndRetries() async throws {
+        let store = try await PostgresTestDatabase.store()
+        defer { Task { await store.close(); await PostgresTestDatabase.drop(store.configuration.schema) } }
+        let stream = try StreamName("Contact-1")
+        let first = [event("Created", #"{"name":"Ada"}"#, tenant: "acme"), event("Renamed")]
+        let result = try await store.append(first, to: stream, expectedVersion: .noStream)
+        #expect(result.firstVersion == 0 && result.lastVersion == 1)
+        #expect(result.firstPosition == 1 && result.lastPosition == 2)
+        // A retry answers with the original result and writes nothing.
+        #expect(try await store.append(first, to: stream, expectedVersion: .noStream) == result)
+        // A conflict names the stream and both versions.
+        await #expect(throws: EventStoreError.wrongExpectedVersion(stream: stream, expected: .exact(0), actual: 1)) {
+            try await store.append([event()], to: stream, expectedVersion: .exact(0))
+        }
+        await #expect(throws: EventStoreError.self) {
+            try await store.append([EventData(id: first[0].id, type: "Other", payload: Data())], to: stream)
+        }
+        let read = try await store.readStream(stream)
+        #expect(read.map(\.streamVersion) == [0, 1])
+        #expect(read[0].metadata.tenant == "acme")
+        #expect(read[0].payload == Data(#"{"name":"Ada"}"#.utf8))
+        #expect(try await store.readStream(stream, from: .end, direction: .backwards, limit: 1).map(\.streamVersion) == [1])
+        #expect(try await store.readStream(stream, from: .start, direction: .forwards, limit: 10, tenant: "acme").count == 1)
+        let page = try await store.readAllPage(after: 0, limit: 10, filter: .tenant("acme"))
+        #expect(page.events.map(\.position) == [1])
+        #expect(page.scannedThrough == 2)
+        #expect(try await store.headPosition() == 2)
+        #expect(try await store.streamVersion(stream) == 1)
+        #expect(try await store.streamVersion(try StreamName("Contact-2")) == nil)
+        let other = try StreamName("Deal-1")
+        let both = try await store.append([
+            StreamAppend(to: other, expectedVersion: .noStream, events: [event("Opened")]),
+            StreamAppend(to: stream, expectedVersion: .exact(1), events: [event("Linked", tenant: "acme")]),
+        ])
+        #expect(both.map(\.firstPosition) == [3, 4])
+        #expect(try await store.readAll(after: 0, filter: .category("Deal")).map(\.position) == [3])
+        #expect(try await store.readAll(after: 0, filter: EventFilter(eventTypes: ["Linked", "Created"])).map(\.position) == [1, 4])
+    }
+
+    @Test func concurrentStartsMigrateOnce() async throws {
+        let schema = try PostgresTestDatabase.freshSchema()
+        let url = try #require(PostgresTestDatabase.url)
+        let stores = try await withThrowingTaskGroup(of: PostgresEventStore.self) { group in
+            for _ in 0..<4 {
+                group.addTask { try await PostgresEventStore(url: url, configuration: .init(schema: schema)) }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(stores.count == 4)
+        try await stores[0].append([event()], to: try StreamName("Boot-1"), expectedVersion: .noStream)
+        #expect(try await stores[3].streamVersion(try StreamName("Boot-1")) == 0)
+        let version = try await PostgresTestDatabase.withClient { client in
+            var version: Int32 = 0
+            for try await value in try await client.query(
+                PostgresQuery(unsafeSQL: "SELECT version FROM \(schema.quoted).atomo_migrations WHERE module = 'events'")
+            ).decode(Int32.self) { version = value }
+            return version
+        }
+        #expect(version == 1)
+        for store in stores { await store.close() }
+        await PostgresTestDatabase.drop(schema)
+    }
+}
