@@ -1,5 +1,7 @@
 import ArgumentParser
 import AtomoEvents
+import AtomoPostgres
+import AtomoSQL
 import Foundation
 
 /// `atomo-bench events`: append, read-stream, read-all and group-commit throughput of an event store.
@@ -46,6 +48,9 @@ struct EventsCommand: AsyncParsableCommand {
     @Option(help: "How many times each read (read-stream, read-all) is repeated per run; the median pass counts.")
     var readPasses: Int = 3
 
+    @Option(help: "The PostgreSQL server for --backend postgres (default: $ATOMO_POSTGRES_URL).")
+    var url: String?
+
     @Option(help: "The SQLite file (must not exist; removed after each run). Default: a fresh temporary file.")
     var path: String?
 
@@ -79,8 +84,7 @@ struct EventsCommand: AsyncParsableCommand {
             case .sqlite:
                 figures = try await measureSQLite(workload)
             case .postgres:
-                // The seam for the PostgreSQL event store: open it here and call `workload.measure(on:)`.
-                throw BenchmarkFailure(message: "the postgres backend is not available in this build")
+                figures = try await measurePostgres(workload)
             }
             if !json { print("run \(run)/\(runs): \(figures.summary)") }
             samples.append(figures)
@@ -90,6 +94,24 @@ struct EventsCommand: AsyncParsableCommand {
             print(median.json(backend: backend.rawValue, plan: workload, runs: runs))
         } else {
             print(median.report(backend: backend.rawValue, plan: workload, runs: runs))
+        }
+    }
+
+    /// One run in a fresh schema of the PostgreSQL server at `--url`, dropped afterwards.
+    private func measurePostgres(_ workload: EventsWorkloadPlan) async throws -> EventsThroughput {
+        guard let url = url ?? ProcessInfo.processInfo.environment["ATOMO_POSTGRES_URL"] else {
+            throw ValidationError(
+                "--backend postgres needs --url or ATOMO_POSTGRES_URL (eval \"$(scripts/start-postgres)\" starts a server)")
+        }
+        let schema = try SQLIdentifier("bench_\(UInt32.random(in: 0...UInt32.max))")
+        let store = try await PostgresEventStore(url: url, configuration: .init(schema: schema))
+        do {
+            let figures = try await workload.measure(on: store)
+            try await store.dropSchemaAndClose()
+            return figures
+        } catch {
+            try? await store.dropSchemaAndClose()
+            throw error
         }
     }
 
