@@ -1,5 +1,6 @@
 import AtomoEvents
 import Foundation
+import Synchronization
 
 /// Subscriptions deliver every event exactly once and in order, across the catch-up to live
 /// hand-off, and end cleanly when cancelled.
@@ -69,12 +70,21 @@ enum SubscriptionChecks {
         EventStoreConformance.check("subscriptionCancellationEndsIteration") { suite in
             let store = try await suite.store()
             try await store.append(events(3), to: try stream("Contact-70"))
+            let delivered = Atomic<Int>(0)
             let consumer = Task { () -> Int in
                 var count = 0
-                for try await _ in store.subscribe(after: 0) { count += 1 }
+                for try await _ in store.subscribe(after: 0) {
+                    count += 1
+                    delivered.store(count, ordering: .releasing)
+                }
                 return count
             }
-            try await Task.sleep(for: .milliseconds(100))
+            // Cancel once the subscription has caught up and waits for more.
+            let deadline = ContinuousClock.now + .seconds(20)
+            while delivered.load(ordering: .acquiring) < 3 && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            try await Task.sleep(for: .milliseconds(50))
             consumer.cancel()
             let count = try await withThrowingTaskGroup(of: Int?.self) { group in
                 group.addTask { try await consumer.value }

@@ -65,7 +65,9 @@ struct PostgresGlobalOrderTests {
         let started = ContinuousClock.now
         let delivered = await collector.wait(for: expected.count, timeout: .seconds(5))
         #expect(delivered.map(\.position) == expected)
-        #expect(ContinuousClock.now - started < .seconds(1), "the subscriber resumes within the polling interval")
+        // Within the polling interval plus an allowance for a loaded 2-core CI machine; a stalled
+        // subscriber would never deliver (the wait above times out after 5 s).
+        #expect(ContinuousClock.now - started < .seconds(3), "the subscriber resumes within the polling interval")
         #expect(try await store.readAll(after: 0).map(\.position) == expected)
         #expect(try await store.headPosition() == 3)
         subscription.cancel()
@@ -107,16 +109,21 @@ struct PostgresGlobalOrderTests {
         }
         #expect(killed == 1)
 
-        // Every later event arrives within the polling interval, notified or not.
+        // Every later event arrives, notified or not: within the polling interval as a rule (the
+        // median), and never stalled (each within a bound that allows for a loaded CI machine).
+        var latencies: [Duration] = []
         for index in 1...10 {
             let appended = ContinuousClock.now
             try await writer.append([event("Later")], to: try StreamName("Kill-1"))
             let events = await collector.wait(for: index + 1, timeout: .seconds(5))
             #expect(events.count == index + 1)
             let arrived = await collector.arrival(of: index) ?? .now
-            #expect(arrived - appended <= pollInterval + .milliseconds(500), "event \(index) took \(arrived - appended)")
+            latencies.append(arrived - appended)
+            #expect(arrived - appended <= pollInterval * 4 + .seconds(1), "event \(index) took \(arrived - appended)")
             try await Task.sleep(for: .milliseconds(Int.random(in: 0...100)))
         }
+        let median = latencies.sorted()[latencies.count / 2]
+        #expect(median <= pollInterval + .milliseconds(500), "median delivery \(median) exceeds the polling interval")
         #expect(store.listenCount >= 2, "the listener reconnected")
         subscription.cancel()
         await writer.close()
