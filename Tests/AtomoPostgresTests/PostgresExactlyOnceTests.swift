@@ -1,0 +1,61 @@
+import AtomoEvents
+import AtomoPostgres
+import AtomoSQL
+import Foundation
+import Testing
+
+/// Kill a projection runner whose log, read model and checkpoint are all on PostgreSQL with SIGKILL
+/// at random points of a catch-up, five times; after every kill the count equals the events up to
+/// the checkpoint, and after the last restart it equals the number of events.
+@Suite(
+    "Exactly-once on PostgreSQL under SIGKILL", .enabled(if: PostgresTestDatabase.isAvailable, PostgresTestDatabase.skipMessage))
+struct PostgresExactlyOnceTests {
+    /// The number of events; `ATOMO_PG_EXACTLY_ONCE_EVENTS` overrides it.
+    static let eventCount =
+        ProcessInfo.processInfo.environment["ATOMO_PG_EXACTLY_ONCE_EVENTS"].flatMap { Int($0) } ?? 200_000
+
+    @Test("PostgreSQL: killed 5 times during a catch-up, the count is exact")
+    func sigkillDuringCatchUp() async throws {
+        let url = try #require(PostgresTestDatabase.url)
+        let schema = try PostgresTestDatabase.freshSchema()
+        let store = try await PostgresEventStore(
+            url: url, configuration: .init(schema: schema, listensForNotifications: false))
+        try await appendCountingEvents(Self.eventCount, to: store, perAppend: 5000)
+        let head = try await store.headPosition()
+        let database = try store.makeDatabase(threads: 1)
+        defer { database.close() }
+        try await createCountingTables(in: database)
+
+        var generator = SystemRandomNumberGenerator()
+        var killedMidway = 0
+        for round in 0..<6 {
+            let worker = try PostgresProjectionWorkerProcess(url: url, schema: schema, batchSize: 500)
+            #expect(worker.waitUntilReady(), "the worker started")
+            if round < 5 {
+                try await Task.sleep(for: .milliseconds(Int.random(in: 50...(250 + 250 * round), using: &generator)))
+                worker.kill()
+            }
+            let printed = worker.finish()
+            let (count, checkpoint, applied) = try await database.readTransaction { connection in
+                let checkpoint =
+                    try connection.scalar("SELECT position FROM atomo_projection_checkpoints WHERE name = 'counter'") ?? 0
+                return (
+                    try connection.scalar("SELECT n FROM event_count") ?? 0, checkpoint,
+                    try connection.scalar("SELECT count(*) FROM atomo_events WHERE position <= $1", [.integer(checkpoint)])
+                        ?? -1
+                )
+            }
+            #expect(count == applied, "round \(round): the count (\(count)) equals the events up to the checkpoint (\(applied))")
+            if round < 5 {
+                if worker.process.terminationReason == .uncaughtSignal && checkpoint < head { killedMidway += 1 }
+            } else {
+                #expect(worker.process.terminationStatus == 0, "the last run finishes")
+                #expect(printed.contains("done \(Self.eventCount) \(head)"), "the last run reports \(printed)")
+                #expect(count == Int64(Self.eventCount))
+                #expect(checkpoint == head, "the checkpoint is the head")
+            }
+        }
+        #expect(killedMidway >= 3, "most kills landed mid-catch-up (\(killedMidway) of 5)")
+        try await store.dropSchemaAndClose()
+    }
+}
