@@ -86,11 +86,3 @@ func runPostgresEventsBenchmark(
         concurrentAppendsPerSecond: appended / concurrent.seconds,
         readAllPerSecond: Double(read) / reading.seconds)
 }
-
-extension Duration {
-    /// The duration in seconds.
-    fileprivate var seconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
-    }
-}
