@@ -63,16 +63,16 @@ struct PostgresProjectionLeadershipTests {
             }
         }
 
-        // 100 events per batch, 20 ms per batch: the first leader needs over a second.
+        // 100 events per batch, 50 ms per batch: the first leader needs over three seconds.
         let first = try PostgresProjectionWorkerProcess(
-            url: url, schema: schema, batchSize: 100, extra: ["--lead", "first", "--delay-ms", "20"])
+            url: url, schema: schema, batchSize: 100, extra: ["--lead", "first", "--delay-ms", "50"])
         #expect(first.waitUntilReady())
         let deadline = ContinuousClock.now + .seconds(30)
         while try await applied()["first", default: 0] == 0 && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(10))
         }
         let second = try PostgresProjectionWorkerProcess(
-            url: url, schema: schema, batchSize: 100, extra: ["--lead", "second", "--delay-ms", "20"])
+            url: url, schema: schema, batchSize: 100, extra: ["--lead", "second", "--delay-ms", "50"])
         #expect(second.waitUntilReady())
         try await Task.sleep(for: .milliseconds(400))
         let whileLeading = try await applied()
