@@ -10,7 +10,8 @@ import Testing
 @Suite(
     "Exactly-once on PostgreSQL under SIGKILL", .enabled(if: PostgresTestDatabase.isAvailable, PostgresTestDatabase.skipMessage))
 struct PostgresExactlyOnceTests {
-    /// The number of events, as in the SQLite test; `ATOMO_PG_EXACTLY_ONCE_EVENTS` overrides it.
+    /// The number of events, as in the SQLite test (about 26 s alone on the project's 2-core machine);
+    /// `ATOMO_PG_EXACTLY_ONCE_EVENTS` overrides it, e.g. to lighten a run on a loaded machine.
     static let eventCount =
         ProcessInfo.processInfo.environment["ATOMO_PG_EXACTLY_ONCE_EVENTS"].flatMap { Int($0) } ?? 200_000
 
@@ -43,7 +44,10 @@ struct PostgresExactlyOnceTests {
                 url: url, schema: schema, batchSize: 500, extra: Self.countArguments)
             #expect(worker.waitUntilReady(), "the worker started")
             if round < 5 {
-                try await Task.sleep(for: .milliseconds(Int.random(in: 100...(1000 + 1000 * round), using: &generator)))
+                // Spread over the catch-up: up to 1 s more per round for 200,000 events, scaled to the count.
+                let scale = Double(Self.eventCount) / 200_000
+                let latest = max(150, Int(Double(1000 + 1000 * round) * scale))
+                try await Task.sleep(for: .milliseconds(Int.random(in: 50...latest, using: &generator)))
                 worker.kill()
             }
             let printed = worker.finish()
