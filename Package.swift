@@ -51,7 +51,9 @@ let package = Package(
             name: "AtomoTesting", dependencies: ["AtomoEvents", "AtomoProjection", "AtomoSQL"], swiftSettings: swiftSettings),
         .target(
             name: "AtomoPostgres",
-            dependencies: ["AtomoSQL", "AtomoEvents", .product(name: "PostgresNIO", package: "postgres-nio")],
+            dependencies: [
+                "AtomoSQL", "AtomoEvents", "AtomoProjection", .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
 
@@ -78,6 +80,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Test support: a projection runner on PostgreSQL (log, read model, checkpoint and leadership),
+        // which tests SIGKILL mid-catch-up and while it leads.
+        .executableTarget(
+            name: "AtomoPostgresProjectionWorker",
+            dependencies: ["AtomoEvents", "AtomoProjection", "AtomoSQL", "AtomoPostgres"],
+            path: "Tests/AtomoPostgresProjectionWorker",
+            swiftSettings: swiftSettings
+        ),
+
         // Tests.
         .testTarget(name: "AtomoCRDTTests", dependencies: ["AtomoCRDT"], swiftSettings: swiftSettings),
         .testTarget(name: "AtomoSQLiteTests", dependencies: ["AtomoSQL", "AtomoSQLite"], swiftSettings: swiftSettings),
@@ -96,7 +107,10 @@ let package = Package(
         ),
         .testTarget(
             name: "AtomoPostgresTests",
-            dependencies: ["AtomoPostgres", "AtomoTesting", "AtomoPostgresWriter"],
+            dependencies: [
+                "AtomoPostgres", "AtomoProjection", "AtomoSQL", "AtomoTesting", "AtomoPostgresWriter",
+                "AtomoPostgresProjectionWorker",
+            ],
             swiftSettings: swiftSettings
         ),
     ],

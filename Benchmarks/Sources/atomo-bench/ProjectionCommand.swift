@@ -1,5 +1,6 @@
 import ArgumentParser
 import AtomoEvents
+import AtomoPostgres
 import AtomoProjection
 import AtomoSQL
 import AtomoSQLite
@@ -10,6 +11,7 @@ import Synchronization
 ///
 /// ```
 /// swift run -c release --package-path Benchmarks atomo-bench projection --backend sqlite --events 1000000 --target memory --json
+/// swift run -c release --package-path Benchmarks atomo-bench projection --backend postgres --target postgres --url "$ATOMO_POSTGRES_URL"
 /// ```
 struct ProjectionCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,7 +22,9 @@ struct ProjectionCommand: AsyncParsableCommand {
             payloads). Catch-up: a new runner projects the whole log from checkpoint 0 to the head, --runs times; \
             the figure is the median events per second. Target memory counts events and bytes in memory \
             (at-least-once, de-duplicated by position); target sqlite upserts one row per event into a table in \
-            the store's own SQLite file, in the same transaction as the checkpoint (exactly-once). Live: with the \
+            the store's own SQLite file, in the same transaction as the checkpoint (exactly-once); target postgres \
+            does the same in PostgreSQL through PostgresSQLDatabase (in the store's schema with --backend postgres). \
+            PostgreSQL runs in a fresh schema on --url (default $ATOMO_POSTGRES_URL), dropped at the end. Live: with the \
             runner caught up, one task appends single events at --live-rate per second for --live-seconds; each \
             latency is from the start of the append call to the moment the runner's checkpoint (and so the read \
             model) includes the event.
@@ -66,6 +70,9 @@ struct ProjectionCommand: AsyncParsableCommand {
     @Option(help: "Seconds of live appends (0 skips the live phase).")
     var liveSeconds: Double = 10
 
+    @Option(help: "The PostgreSQL server for --backend/--target postgres (default: $ATOMO_POSTGRES_URL).")
+    var url: String?
+
     @Option(help: "The SQLite file (must not exist; removed at the end). Default: a fresh temporary file.")
     var path: String?
 
@@ -76,16 +83,16 @@ struct ProjectionCommand: AsyncParsableCommand {
         guard events > 0, batchSize > 0, runs > 0, liveRate > 0, liveSeconds >= 0, readAhead >= 0 else {
             throw ValidationError("--events, --batch-size, --runs and --live-rate must be positive")
         }
-        if backend == .postgres || target == .postgres {
-            throw ValidationError(
-                "PostgreSQL is not available in this build yet: AtomoPostgres provides the PostgreSQL event store, "
-                    + "checkpoint store and database; use --backend sqlite with --target memory or sqlite")
+        if (backend == .postgres || target == .postgres) && postgresURL == nil {
+            throw ValidationError("pass --url or set ATOMO_POSTGRES_URL (eval \"$(scripts/start-postgres)\" starts a server)")
         }
-        if backend == .memory && target == .sqlite {
+        if backend != .sqlite && target == .sqlite {
             throw ValidationError(
                 "--target sqlite keeps the read model in the store's SQLite file: use --backend sqlite")
         }
     }
+
+    private var postgresURL: String? { url ?? ProcessInfo.processInfo.environment["ATOMO_POSTGRES_URL"] }
 
     func run() async throws {
         let file =
@@ -100,7 +107,49 @@ struct ProjectionCommand: AsyncParsableCommand {
         }
         let sqliteStore = backend == .sqlite ? try await SQLiteEventStore(path: file) : nil
         defer { sqliteStore?.close() }
-        let store: any EventStore = sqliteStore ?? InMemoryEventStore()
+        // A fresh schema per run, from a constant prefix and the process id: always a valid identifier.
+        let schema = try SQLIdentifier("atomo_bench_projection_\(getpid())")
+        var postgresStore: PostgresEventStore?
+        if backend == .postgres, let url = postgresURL {
+            postgresStore = try await PostgresEventStore(url: url, configuration: .init(schema: schema))
+        }
+        let store: any EventStore
+        if let sqliteStore {
+            store = sqliteStore
+        } else if let postgresStore {
+            store = postgresStore
+        } else {
+            store = InMemoryEventStore()
+        }
+        var database: PostgresSQLDatabase?
+        if target == .postgres, let url = postgresURL {
+            database = try postgresStore?.makeDatabase(threads: 2) ?? PostgresSQLDatabase(url: url, schema: schema, threads: 2)
+        }
+        let sqlDatabase: (any SQLDatabase)? =
+            switch target {
+            case .memory: nil
+            case .sqlite: sqliteStore?.database
+            case .postgres: database
+            }
+        do {
+            try await measure(store: store, database: sqlDatabase)
+        } catch {
+            await dropPostgres(schema: schema, store: postgresStore, database: database)
+            throw error
+        }
+        await dropPostgres(schema: schema, store: postgresStore, database: database)
+    }
+
+    /// Drops the benchmark's PostgreSQL schema, if it made one.
+    private func dropPostgres(schema: SQLIdentifier, store: PostgresEventStore?, database: PostgresSQLDatabase?) async {
+        if let database {
+            if store == nil { _ = try? await database.writeTransaction { try $0.execute("DROP SCHEMA \(schema.quoted) CASCADE", []) } }
+            database.close()
+        }
+        try? await store?.dropSchemaAndClose()
+    }
+
+    private func measure(store: any EventStore, database: (any SQLDatabase)?) async throws {
 
         var progress = TerminalProgress("generating", total: events)
         let generateStart = ContinuousClock.now
@@ -111,7 +160,7 @@ struct ProjectionCommand: AsyncParsableCommand {
 
         var rates: [Double] = []
         for run in 0..<runs {
-            let runner = makeRunner(store: store, sqliteStore: sqliteStore, name: "bench-\(run)")
+            let runner = makeRunner(store: store, database: database, name: "bench-\(run)")
             let seconds = try await catchUp(runner, to: head, label: "catch-up \(run + 1)/\(runs)")
             await runner.stop()
             rates.append(Double(events) / seconds)
@@ -120,7 +169,7 @@ struct ProjectionCommand: AsyncParsableCommand {
 
         var live: LiveResult?
         if liveSeconds > 0 {
-            let runner = makeRunner(store: store, sqliteStore: sqliteStore, name: "bench-live")
+            let runner = makeRunner(store: store, database: database, name: "bench-live")
             _ = try await catchUp(runner, to: head, label: "live: catching up")
             live = try await measureLive(store: store, runner: runner)
             await runner.stop()
@@ -128,19 +177,19 @@ struct ProjectionCommand: AsyncParsableCommand {
         report(generateRate: Double(events) / generateSeconds, catchUpRates: rates, median: median, live: live)
     }
 
-    private func makeRunner(store: any EventStore, sqliteStore: SQLiteEventStore?, name: String) -> ProjectionRunner {
+    private func makeRunner(store: any EventStore, database: (any SQLDatabase)?, name: String) -> ProjectionRunner {
         let configuration = ProjectionRunner.Configuration(batchSize: batchSize, readAhead: readAhead)
-        switch (target, sqliteStore) {
-        case (.memory, _), (.postgres, _), (.sqlite, nil):
+        switch database {
+        case nil:
             return ProjectionRunner(
                 store: store, projector: MemoryCountingProjector(name: name), checkpoints: InMemoryCheckpointStore(),
                 configuration: configuration)
-        case (.sqlite, let sqliteStore?):
+        case let database?:
             // Names are generated here from a constant prefix and an integer: always valid identifiers.
             let table =
                 (try? SQLIdentifier(name.replacingOccurrences(of: "-", with: "_"))) ?? SQLIdentifierFallback.table
             return ProjectionRunner(
-                store: store, projector: SQLUpsertProjector(name: name, table: table), database: sqliteStore.database,
+                store: store, projector: SQLUpsertProjector(name: name, table: table), database: database,
                 configuration: configuration)
         }
     }

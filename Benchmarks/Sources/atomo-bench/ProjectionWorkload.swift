@@ -63,10 +63,11 @@ struct SQLUpsertProjector: SQLProjector {
     let table: SQLIdentifier
 
     func createSchema(in connection: any SQLConnection) throws {
+        let bytes = connection.dialect == .postgres ? "BYTEA" : "BLOB"
         try connection.execute(
             """
             CREATE TABLE IF NOT EXISTS \(table.quoted) (
-                stream TEXT PRIMARY KEY, events INTEGER NOT NULL, last_position INTEGER NOT NULL, payload BLOB NOT NULL)
+                stream TEXT PRIMARY KEY, events INTEGER NOT NULL, last_position BIGINT NOT NULL, payload \(bytes) NOT NULL)
             """, [])
     }
 
@@ -79,7 +80,7 @@ struct SQLUpsertProjector: SQLProjector {
         try connection.executeMany(
             """
             INSERT INTO \(table.quoted) (stream, events, last_position, payload) VALUES (\(p(1)), 1, \(p(2)), \(p(3)))
-            ON CONFLICT (stream) DO UPDATE SET events = events + 1, last_position = excluded.last_position,
+            ON CONFLICT (stream) DO UPDATE SET events = \(table.quoted).events + 1, last_position = excluded.last_position,
                 payload = excluded.payload
             """,
             events.map { [.text($0.stream.rawValue), .integer($0.position), .blob(Array($0.payload))] })

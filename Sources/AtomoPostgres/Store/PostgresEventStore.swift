@@ -44,6 +44,8 @@ public final class PostgresEventStore: EventStore {
     private let runTask: Mutex<Task<Void, Never>?>
     private let isClosed = Atomic<Bool>(false)
     private let sql: PostgresEventStoreStatements
+    /// Where to open single connections (the LISTEN connection, ``makeDatabase(threads:)``), when known.
+    private let connectionConfiguration: PostgresConnection.Configuration?
 
     /// Opens the event store in the database at `url` (`postgres://user:password@host:port/database`),
     /// creating or migrating its tables. The store owns its client; ``close()`` shuts it down.
@@ -58,7 +60,7 @@ public final class PostgresEventStore: EventStore {
         do {
             try await self.init(
                 client: client, runTask: runTask, listener: .dedicated(listenerConfiguration),
-                configuration: configuration, logger: logger)
+                connectionConfiguration: listenerConfiguration, configuration: configuration, logger: logger)
         } catch {
             runTask.cancel()
             throw error
@@ -76,14 +78,15 @@ public final class PostgresEventStore: EventStore {
     ) async throws {
         try await self.init(
             client: client, runTask: nil, listener: listenerConnection.map { .dedicated($0) } ?? .pool(client),
-            configuration: configuration, logger: logger)
+            connectionConfiguration: listenerConnection, configuration: configuration, logger: logger)
     }
 
     private init(
         client: PostgresClient, runTask: Task<Void, Never>?, listener source: PostgresChangeListener.ConnectionSource,
-        configuration: Configuration, logger: Logger
+        connectionConfiguration: PostgresConnection.Configuration?, configuration: Configuration, logger: Logger
     ) async throws {
         self.client = client
+        self.connectionConfiguration = connectionConfiguration
         self.configuration = configuration
         self.logger = logger
         self.runTask = Mutex(runTask)
@@ -131,6 +134,24 @@ public final class PostgresEventStore: EventStore {
             throw PostgresStoreError.map(error)
         }
         await close()
+    }
+
+    /// Opens a ``PostgresSQLDatabase`` on the store's server, with `search_path` set to the store's
+    /// schema, so that read models and `SQLCheckpointStore` checkpoints live beside the log. The
+    /// caller closes it.
+    ///
+    /// ```swift
+    /// let database = try store.makeDatabase()
+    /// let runner = ProjectionRunner(store: store, projector: ContactsProjector(), database: database)
+    /// ```
+    /// - Throws: ``AtomoEvents/EventStoreError/invalidArgument(_:)`` when the store was opened with a
+    ///   client and no `listenerConnection` (it does not know where to connect).
+    public func makeDatabase(threads: Int = 4) throws(EventStoreError) -> PostgresSQLDatabase {
+        guard let connectionConfiguration else {
+            throw .invalidArgument("open the store with a listenerConnection configuration to make a database from it")
+        }
+        return PostgresSQLDatabase(
+            configuration: connectionConfiguration, schema: configuration.schema, threads: threads, logger: logger)
     }
 
     /// How many times the store has started to LISTEN (for tests and health checks).
