@@ -128,6 +128,8 @@ public final class ProjectionRunner: Sendable {
     public func start() {
         state.withLock { state in
             guard state.task == nil else { return }
+            // The baseline for the throughput in health: what was applied before this start.
+            state.throughput.record(total: state.eventsApplied, at: .now)
             state.task = Task { await self.runLoop() }
         }
     }

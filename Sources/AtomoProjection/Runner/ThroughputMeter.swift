@@ -6,7 +6,9 @@ struct ThroughputMeter: Sendable {
 
     /// Notes the running total at `now`.
     mutating func record(total: Int64, at now: ContinuousClock.Instant) {
-        if let last = samples.last, now - last.at < spacing {
+        // Samples closer than `spacing` are merged into the newest one, but never into the first:
+        // it is the baseline the rate is measured from.
+        if samples.count > 1, let last = samples.last, now - last.at < spacing {
             samples[samples.count - 1].total = total
             return
         }
@@ -19,7 +21,7 @@ struct ThroughputMeter: Sendable {
         guard let first = samples.first else { return 0 }
         let elapsed = now - first.at
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        guard seconds > 0.05 else { return 0 }
+        guard seconds > 0 else { return 0 }
         return Double(total - first.total) / seconds
     }
 }
