@@ -100,3 +100,7 @@ do {
     FileHandle.standardError.write(Data("AtomoPostgresProjectionWorker failed: \(error)\n".utf8))
     exit(1)
 }
+
+// Leave at once: the runner, the store and the database are closed above, and nothing else may keep
+// this helper alive after its report (a lingering thread would make the test wait forever).
+exit(0)

@@ -46,3 +46,6 @@ await runner.stop()
 let count = try await store.database.read { connection in try connection.scalarInt64("SELECT n FROM event_count") ?? -1
 }
 print("done \(count) \(runner.health().checkpoint)")
+
+// Leave at once once the report is out: no lingering thread may keep this helper alive.
+exit(0)
