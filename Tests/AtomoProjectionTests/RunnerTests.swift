@@ -37,6 +37,23 @@ struct RunnerTests {
         #expect(runner.health().state == .stopped)
     }
 
+    @Test("A restart at the head wakes callers waiting to catch up, with nothing left to apply")
+    func restartAtHeadWakesWaiters() async throws {
+        let store = try await SQLiteEventStore(path: TemporaryDirectory.shared.newFile("restart-at-head"))
+        defer { store.close() }
+        try await Fixtures.appendContacts(500, to: store)
+        let first = ProjectionRunner(store: store, projector: CountingSQLProjector(), database: store.database)
+        first.start()
+        try await first.waitUntilCaughtUp(to: 500, timeout: .seconds(10))
+        await first.stop()
+        // The stored checkpoint is the head: the new runner applies no batch at all.
+        let second = ProjectionRunner(store: store, projector: CountingSQLProjector(), database: store.database)
+        second.start()
+        try await second.waitUntilCaughtUp(to: 500, timeout: .seconds(10))
+        #expect(second.health().checkpoint == 500)
+        await second.stop()
+    }
+
     @Test("A filtered projector advances its checkpoint past other event types")
     func filteredAdvances() async throws {
         let store = try await SQLiteEventStore(path: TemporaryDirectory.shared.newFile("filtered"))

@@ -354,6 +354,9 @@ public final class ProjectionRunner: Sendable {
             state.checkpoint = position
             state.lastError = nil
         }
+        // Callers may already wait for a position the stored checkpoint covers (a restart after the
+        // last batch committed): with nothing left to apply, no batch would ever wake them.
+        resumeWaiters(upTo: position)
         metrics.checkpoint.record(position)
         await refreshHead()
         setPhase(.catchingUp)
@@ -535,6 +538,7 @@ public final class ProjectionRunner: Sendable {
                             state.checkpoint = checkpoint
                             state.skipped.append(skipped)
                         }
+                        resumeWaiters(upTo: checkpoint)
                         metrics.skipped.increment()
                         metrics.checkpoint.record(checkpoint)
                         setPhaseIfNotParked(.catchingUp)
@@ -655,6 +659,20 @@ public final class ProjectionRunner: Sendable {
             metrics.batchTime.recordNanoseconds(elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000)
         }
         metrics.checkpoint.record(checkpoint)
+    }
+
+    /// Resumes every ``waitUntilCaughtUp(to:timeout:)`` caller whose position `checkpoint` covers.
+    private func resumeWaiters(upTo checkpoint: Int64) {
+        let ready = state.withLock { state -> [Waiter] in
+            var ready: [Waiter] = []
+            state.waiters.removeAll { waiter in
+                guard waiter.position <= checkpoint else { return false }
+                ready.append(waiter)
+                return true
+            }
+            return ready
+        }
+        for waiter in ready { waiter.continuation.resume() }
     }
 
     private func recordFailure(position: Int64?, eventType: String?, error: any Error, attempts: Int) {
