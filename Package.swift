@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "AtomoTesting", targets: ["AtomoTesting"]),
         .library(name: "AtomoCRDT", targets: ["AtomoCRDT"]),
         .library(name: "AtomoPostgres", targets: ["AtomoPostgres"]),
+        .library(name: "AtomoSchema", targets: ["AtomoSchema"]),
     ],
     dependencies: [
         // API package only: hosts choose the metrics backend (DESIGN.md, "Library modules").
@@ -46,6 +47,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(name: "AtomoSchema", swiftSettings: swiftSettings),
         .target(name: "AtomoCRDT", swiftSettings: swiftSettings),
         .target(
             name: "AtomoTesting", dependencies: ["AtomoEvents", "AtomoProjection", "AtomoSQL"], swiftSettings: swiftSettings),
@@ -90,6 +92,7 @@ let package = Package(
         ),
 
         // Tests.
+        .testTarget(name: "AtomoSchemaTests", dependencies: ["AtomoSchema"], swiftSettings: swiftSettings),
         .testTarget(name: "AtomoCRDTTests", dependencies: ["AtomoCRDT"], swiftSettings: swiftSettings),
         .testTarget(name: "AtomoSQLiteTests", dependencies: ["AtomoSQL", "AtomoSQLite"], swiftSettings: swiftSettings),
         .testTarget(
