@@ -363,7 +363,7 @@ struct SchemaTSModelBuilder {
     /// A number literal: an integer when it has no fraction or exponent and fits 64 bits.
     static func number(_ text: String) -> JSONValue? {
         if let int = Int64(text) { return .int(int) }
-        return Double(text).map(JSONValue.double)
+        return Double(text).map { JSONValue.double($0).canonicalized }
     }
 
     // MARK: Types
