@@ -49,6 +49,15 @@ import Testing
         #expect(Self.crm.fingerprint.count == 64)
     }
 
+    @Test func wholeDoublesEqualIntegersAcrossTheJSONRoundTrip() throws {
+        var schema = Self.crm
+        schema.entities[2].fields[2].defaultValue = .double(1.0)
+        let decoded = try Schema(canonicalJSON: schema.canonicalJSON())
+        #expect(decoded == schema)
+        #expect(JSONValue.double(1.0) == .int(1) && JSONValue.double(1.5) != .int(1))
+        #expect(Set<JSONValue>([.double(2.0), .int(2)]).count == 1)
+    }
+
     @Test func anyChangeChangesTheFingerprint() {
         var changed = Self.crm
         changed.entities[0].fields[1].isRequired = true

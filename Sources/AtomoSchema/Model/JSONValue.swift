@@ -1,13 +1,15 @@
 /// A JSON value: what records, defaults, literals in access rules and action conditions are made of.
 ///
-/// Integers and floating-point numbers are kept apart so that an `int` field round-trips exactly.
-/// Objects encode with sorted keys (see ``Schema/canonicalJSON()``), so equal values encode equally.
+/// Integers and floating-point numbers are kept apart so that an `int` field round-trips exactly, but
+/// they compare as JSON numbers, by value: `.int(1) == .double(1.0)`, because JSON text cannot tell
+/// them apart (`1.0` encodes as `1` and decodes as an integer). Objects encode with sorted keys (see
+/// ``Schema/canonicalJSON()``), so equal values encode equally.
 ///
 /// ```swift
 /// let record: JSONValue = ["name": "Ada", "age": 36, "tags": ["math"]]
 /// record["name"]?.stringValue   // "Ada"
 /// ```
-public enum JSONValue: Sendable, Hashable {
+public enum JSONValue: Sendable {
     /// `null`.
     case null
     /// `true` or `false`.
@@ -78,6 +80,41 @@ public enum JSONValue: Sendable, Hashable {
         case .string: "string"
         case .array: "array"
         case .object: "object"
+        }
+    }
+}
+
+extension JSONValue: Hashable {
+    /// Equality of JSON values; numbers are equal when their values are, whatever their case.
+    public static func == (left: JSONValue, right: JSONValue) -> Bool {
+        switch (left, right) {
+        case (.null, .null): true
+        case (.bool(let l), .bool(let r)): l == r
+        case (.int(let l), .int(let r)): l == r
+        case (.double(let l), .double(let r)): l == r
+        case (.int(let l), .double(let r)), (.double(let r), .int(let l)): Double(exactly: l) == r && Int64(exactly: r) == l
+        case (.string(let l), .string(let r)): l == r
+        case (.array(let l), .array(let r)): l == r
+        case (.object(let l), .object(let r)): l == r
+        default: false
+        }
+    }
+
+    /// Hashes consistently with ``==(_:_:)``: a whole double hashes like the equal integer.
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .null: hasher.combine(0)
+        case .bool(let value): hasher.combine(1); hasher.combine(value)
+        case .int(let value): hasher.combine(2); hasher.combine(value)
+        case .double(let value):
+            if let integer = Int64(exactly: value) {
+                hasher.combine(2); hasher.combine(integer)
+            } else {
+                hasher.combine(3); hasher.combine(value)
+            }
+        case .string(let value): hasher.combine(4); hasher.combine(value)
+        case .array(let value): hasher.combine(5); hasher.combine(value)
+        case .object(let value): hasher.combine(6); hasher.combine(value)
         }
     }
 }
