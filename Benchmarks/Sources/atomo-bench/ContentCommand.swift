@@ -94,15 +94,16 @@ struct ContentCommand: AsyncParsableCommand {
     }
 
     private func createPhase(_ engine: ContentEngine, count: Int, offset: Int) async throws -> Double {
-        let next = Atomic<Int>(0)
+        let next = CreateTicket()
+        let callers = concurrency
         let principal = Principal(userID: "bench", roles: ["Admin"])
         let stages: [JSONValue] = ["Lead", "Qualified", "Won", "Lost"]
         let start = ContinuousClock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<concurrency {
+            for _ in 0..<callers {
                 group.addTask {
                     while true {
-                        let index = next.add(1, ordering: .relaxed).oldValue
+                        let index = next.take()
                         guard index < count else { return }
                         let n = offset + index
                         try await engine.create(
@@ -143,4 +144,10 @@ struct ContentCommand: AsyncParsableCommand {
         let sorted = values.sorted()
         return sorted.isEmpty ? 0 : sorted[sorted.count / 2]
     }
+}
+
+/// Hands out create indexes to the concurrent callers.
+final class CreateTicket: Sendable {
+    private let next = Atomic<Int>(0)
+    func take() -> Int { next.add(1, ordering: .relaxed).oldValue }
 }
