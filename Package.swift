@@ -98,7 +98,7 @@ let package = Package(
         ),
 
         // Tests.
-        .testTarget(name: "AtomoSchemaTests", dependencies: ["AtomoSchema"], swiftSettings: swiftSettings),
+        .testTarget(name: "AtomoSchemaTests", dependencies: ["AtomoSchema"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(
             name: "AtomoContentTests",
             dependencies: [
