@@ -46,8 +46,9 @@ enum FoldProperty {
         for _ in 0..<commands {
             let actor = actors.randomElement(using: &random)!
             do {
-                switch Int.random(in: 0..<10, using: &random) {
-                case 0...2, _ where ids.isEmpty:
+                let roll = Int.random(in: 0..<10, using: &random)
+                switch ids.isEmpty ? 0 : roll {
+                case 0...2:
                     var input: [String: JSONValue] = [:]
                     for field in fields where Bool.random(using: &random) { input[field] = value(field) }
                     let record = try await engine.create("Contact", input, as: actor)
