@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "AtomoTesting", targets: ["AtomoTesting"]),
         .library(name: "AtomoCRDT", targets: ["AtomoCRDT"]),
         .library(name: "AtomoPostgres", targets: ["AtomoPostgres"]),
+        .library(name: "AtomoSchema", targets: ["AtomoSchema"]),
         .library(name: "AtomoAuth", targets: ["AtomoAuth"]),
     ],
     dependencies: [
@@ -54,6 +55,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(name: "AtomoSchema", swiftSettings: swiftSettings),
         .target(name: "AtomoCRDT", swiftSettings: swiftSettings),
         .target(
             name: "AtomoTesting", dependencies: ["AtomoEvents", "AtomoProjection", "AtomoSQL"], swiftSettings: swiftSettings),
@@ -67,7 +69,7 @@ let package = Package(
         .target(
             name: "AtomoAuth",
             dependencies: [
-                "AtomoSQL", "AtomoEvents", "CArgon2", "CCrypt",
+                "AtomoSchema", "AtomoSQL", "AtomoEvents", "CArgon2", "CCrypt",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -109,6 +111,7 @@ let package = Package(
         ),
 
         // Tests.
+        .testTarget(name: "AtomoSchemaTests", dependencies: ["AtomoSchema"], swiftSettings: swiftSettings),
         .testTarget(name: "AtomoCRDTTests", dependencies: ["AtomoCRDT"], swiftSettings: swiftSettings),
         .testTarget(name: "AtomoSQLiteTests", dependencies: ["AtomoSQL", "AtomoSQLite"], swiftSettings: swiftSettings),
         .testTarget(
@@ -135,7 +138,7 @@ let package = Package(
         .testTarget(
             name: "AtomoAuthTests",
             dependencies: [
-                "AtomoAuth", "AtomoSQL", "AtomoSQLite", "AtomoEvents", "AtomoPostgres",
+                "AtomoAuth", "AtomoSchema", "AtomoSQL", "AtomoSQLite", "AtomoEvents", "AtomoPostgres",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
