@@ -40,6 +40,7 @@ let package = Package(
                 .product(name: "AtomoSQL", package: atomo),
                 .product(name: "AtomoSQLite", package: atomo),
                 .product(name: "AtomoPostgres", package: atomo),
+                .product(name: "AtomoAuth", package: atomo),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
