@@ -69,5 +69,17 @@ let package = Package(
             swiftSettings: swiftSettings,
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "AuthBenchmarks",
+            dependencies: [
+                .product(name: "AtomoAuth", package: atomo),
+                .product(name: "AtomoEvents", package: atomo),
+                .product(name: "AtomoSQLite", package: atomo),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/AuthBenchmarks",
+            swiftSettings: swiftSettings,
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )
