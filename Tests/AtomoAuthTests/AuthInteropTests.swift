@@ -48,7 +48,9 @@ struct AuthInteropTests {
             await #expect(throws: AuthenticationError.invalidCredentials) {
                 _ = try await fixture.auth.login(email: email, password: "not the password")
             }
-            #expect(try await fixture.credentials.credential(userID: user.id)?.passwordHash == bcrypt, "no rehash on failure")
+            #expect(
+                try await fixture.credentials.credential(userID: user.id)?.passwordHash == bcrypt,
+                "no rehash on failure")
             let login = try await fixture.auth.login(email: email, password: goodPassword)
             _ = try await fixture.auth.authenticate(login.accessToken)
             let upgraded = try #require(try await fixture.credentials.credential(userID: user.id)?.passwordHash)
@@ -64,17 +66,25 @@ struct AuthInteropTests {
         let secret = (0..<32).map { UInt8($0 * 7 & 0xFF) }
         let key: TokenKey = algorithm == .hs256 ? try .hs256(secret: secret) : .generateES256()
         let tokens = await TokenService(configuration: .init(key: key, issuer: "https://atomo.test", audience: "crm"))
-        let (token, claims) = try tokens.issue(subject: "user-1", sessionID: "s-1", roles: ["Sales"], tenant: "acme", now: now)
+        let (token, claims) = try tokens.issue(
+            subject: "user-1", sessionID: "s-1", roles: ["Sales"], tenant: "acme", now: now)
         var request: [String: Any] = [
-            "op": "jwt_decode", "alg": algorithm.rawValue, "token": token, "issuer": "https://atomo.test", "audience": "crm",
+            "op": "jwt_decode", "alg": algorithm.rawValue, "token": token, "issuer": "https://atomo.test",
+            "audience": "crm",
         ]
-        if algorithm == .hs256 { request["key_hex"] = PythonAuthPeer.hex(secret) } else { request["key"] = key.publicKeyPEM }
+        if algorithm == .hs256 {
+            request["key_hex"] = PythonAuthPeer.hex(secret)
+        } else {
+            request["key"] = key.publicKeyPEM
+        }
         var wrongAudience = request
         wrongAudience["audience"] = "billing"
         var tampered = request
         let parts = token.split(separator: ".")
-        tampered["token"] = [parts[0], Substring(Forge.segment(Forge.payload(issuedAt: now, roles: ["Admin"]))), parts[2]]
-            .joined(separator: ".")
+        tampered["token"] = [
+            parts[0], Substring(Forge.segment(Forge.payload(issuedAt: now, roles: ["Admin"]))), parts[2],
+        ]
+        .joined(separator: ".")
         let responses = try PythonAuthPeer.run([request, wrongAudience, tampered])
         let decoded = try #require(responses[0]["claims"] as? [String: Any], "\(responses[0])")
         #expect(decoded["sub"] as? String == "user-1" && decoded["sid"] as? String == "s-1")
@@ -90,11 +100,16 @@ struct AuthInteropTests {
         let key: TokenKey = algorithm == .hs256 ? try .hs256(secret: secret) : .generateES256()
         let issued = Int(now.timeIntervalSince1970)
         let claims: [String: Any] = [
-            "sub": "user-9", "sid": "s-9", "roles": ["Manager", "Support"], "iss": "https://atomo.test", "aud": ["crm", "other"],
+            "sub": "user-9", "sid": "s-9", "roles": ["Manager", "Support"], "iss": "https://atomo.test",
+            "aud": ["crm", "other"],
             "iat": issued, "nbf": issued, "exp": issued + 600,
         ]
         var request: [String: Any] = ["op": "jwt_encode", "alg": algorithm.rawValue, "claims": claims]
-        if algorithm == .hs256 { request["key_hex"] = PythonAuthPeer.hex(secret) } else { request["key"] = key.privateKeyPEM }
+        if algorithm == .hs256 {
+            request["key_hex"] = PythonAuthPeer.hex(secret)
+        } else {
+            request["key"] = key.privateKeyPEM
+        }
         var expired = request
         var expiredClaims = claims
         expiredClaims["exp"] = issued - 120
@@ -103,13 +118,18 @@ struct AuthInteropTests {
         let token = try #require(responses[0]["token"] as? String)
         // Verify with a verify-only key for ES256: the public key is all a verifier needs.
         let verifyKey = algorithm == .hs256 ? key : try .es256(publicKeyPEM: try #require(key.publicKeyPEM))
-        let tokens = await TokenService(configuration: .init(key: verifyKey, issuer: "https://atomo.test", audience: "crm"))
+        let tokens = await TokenService(
+            configuration: .init(key: verifyKey, issuer: "https://atomo.test", audience: "crm"))
         let verified = try tokens.verify(token, now: now)
-        #expect(verified.subject == "user-9" && verified.sessionID == "s-9" && verified.roles == ["Manager", "Support"])
+        #expect(
+            verified.subject == "user-9" && verified.sessionID == "s-9" && verified.roles == ["Manager", "Support"])
         #expect(verified.audience == ["crm", "other"] && verified.tenant == nil)
-        #expect(throws: TokenError.self) { _ = try tokens.verify(try #require(responses[1]["token"] as? String), now: now) }
+        #expect(throws: TokenError.self) {
+            _ = try tokens.verify(try #require(responses[1]["token"] as? String), now: now)
+        }
         let otherKey: TokenKey = algorithm == .hs256 ? .generateHS256() : .generateES256()
-        let stranger = await TokenService(configuration: .init(key: otherKey, issuer: "https://atomo.test", audience: "crm"))
+        let stranger = await TokenService(
+            configuration: .init(key: otherKey, issuer: "https://atomo.test", audience: "crm"))
         #expect(throws: TokenError.invalidSignature) { _ = try stranger.verify(token, now: now) }
     }
 }

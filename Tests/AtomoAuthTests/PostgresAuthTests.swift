@@ -1,7 +1,7 @@
 import AtomoAuth
 import AtomoPostgres
-import AtomoSchema
 import AtomoSQL
+import AtomoSchema
 import Foundation
 import Testing
 
@@ -28,7 +28,9 @@ enum PostgresAuthDatabase {
 @Suite("AtomoAuth on PostgreSQL", .enabled(if: PostgresAuthDatabase.url != nil, PostgresAuthDatabase.skipMessage))
 struct PostgresAuthTests {
     @Test("session store: create, check, end once")
-    func createAndEnd() async throws { try await SessionStoreContract.createAndEnd(try await PostgresAuthDatabase.sessions()) }
+    func createAndEnd() async throws {
+        try await SessionStoreContract.createAndEnd(try await PostgresAuthDatabase.sessions())
+    }
 
     @Test("session store: expiry and deletion")
     func expiry() async throws { try await SessionStoreContract.expiry(try await PostgresAuthDatabase.sessions()) }
@@ -37,7 +39,9 @@ struct PostgresAuthTests {
     func endAll() async throws { try await SessionStoreContract.endAll(try await PostgresAuthDatabase.sessions()) }
 
     @Test("session store: rotation and reuse detection")
-    func rotation() async throws { try await SessionStoreContract.rotationAndReuse(try await PostgresAuthDatabase.sessions()) }
+    func rotation() async throws {
+        try await SessionStoreContract.rotationAndReuse(try await PostgresAuthDatabase.sessions())
+    }
 
     @Test("session store: of concurrent rotations on four connections exactly one wins")
     func concurrentRotation() async throws {
@@ -49,7 +53,8 @@ struct PostgresAuthTests {
         let store = SQLCredentialStore(database: try PostgresAuthDatabase.database())
         try await store.migrate()
         let now = Date(timeIntervalSince1970: 1_900_000_000)
-        try await store.insert(userID: "u1", email: try EmailAddress("Ada@Example.com"), passwordHash: "$argon2id$x", at: now)
+        try await store.insert(
+            userID: "u1", email: try EmailAddress("Ada@Example.com"), passwordHash: "$argon2id$x", at: now)
         await #expect(throws: AuthenticationError.emailTaken("ada@example.COM")) {
             try await store.insert(userID: "u2", email: try EmailAddress("ada@example.COM"), passwordHash: "h", at: now)
         }
@@ -69,7 +74,8 @@ struct PostgresAuthTests {
         let credentials = SQLCredentialStore(database: database)
         try await credentials.migrate()
         let auth = try await Authenticator(
-            events: fixture.events, credentials: credentials, sessions: sessions, tokens: fixture.tokens, hasher: fixture.hasher,
+            events: fixture.events, credentials: credentials, sessions: sessions, tokens: fixture.tokens,
+            hasher: fixture.hasher,
             configuration: .init(now: { fixture.clock.now }))
         try await auth.register(email: "grace@example.com", password: goodPassword, roles: ["Manager"])
         let login = try await auth.login(email: "Grace@Example.com", password: goodPassword)

@@ -15,7 +15,9 @@ enum SessionStoreKind: String, CaseIterable, CustomTestStringConvertible {
         switch self {
         case .inMemory: return InMemorySessionStore()
         case .sqlite:
-            let path = FileManager.default.temporaryDirectory.appendingPathComponent("atomo-auth-\(UUID().uuidString).sqlite").path
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "atomo-auth-\(UUID().uuidString).sqlite"
+            ).path
             let store = SQLSessionStore(database: try await SQLiteDatabase.open(path: path))
             try await store.migrate()
             try await store.migrate()  // idempotent
@@ -40,10 +42,13 @@ enum SessionStoreContract {
         await #expect(throws: SessionStoreError.duplicateSession(id: "s1")) {
             try await store.create(session, refreshToken: RefreshTokenHash(of: "r-other"))
         }
-        let ended = try #require(try await store.end(sessionID: "s1", reason: .logout, at: start.addingTimeInterval(10)))
+        let ended = try #require(
+            try await store.end(sessionID: "s1", reason: .logout, at: start.addingTimeInterval(10)))
         #expect(ended.endReason == .logout && ended.endedAt == start.addingTimeInterval(10))
         #expect(try await store.session(id: "s1")?.isActive(at: start.addingTimeInterval(11)) == false)
-        #expect(try await store.end(sessionID: "s1", reason: .revoked, at: start.addingTimeInterval(12)) == nil, "ends once")
+        #expect(
+            try await store.end(sessionID: "s1", reason: .revoked, at: start.addingTimeInterval(12)) == nil, "ends once"
+        )
         #expect(try await store.session(id: "s1")?.endReason == .logout)
     }
 
@@ -54,7 +59,9 @@ enum SessionStoreContract {
         #expect(!stored.isActive(at: start.addingTimeInterval(60)))
         #expect(try await store.end(sessionID: "s1", reason: .logout, at: start.addingTimeInterval(61)) == nil)
         let next = RefreshTokenHash(of: "r2")
-        #expect(try await store.rotateRefreshToken(RefreshTokenHash(of: "r1"), to: next, at: start.addingTimeInterval(61)) == .sessionInactive(stored))
+        #expect(
+            try await store.rotateRefreshToken(RefreshTokenHash(of: "r1"), to: next, at: start.addingTimeInterval(61))
+                == .sessionInactive(stored))
         #expect(try await store.deleteInactive(before: start.addingTimeInterval(120)) == 1)
         #expect(try await store.session(id: "s1") == nil)
     }
@@ -74,19 +81,28 @@ enum SessionStoreContract {
         let session = session("s1", user: "u1")
         try await store.create(session, refreshToken: RefreshTokenHash(of: "r1"))
         let at = start.addingTimeInterval(30)
-        #expect(try await store.rotateRefreshToken(RefreshTokenHash(of: "r1"), to: RefreshTokenHash(of: "r2"), at: at) == .rotated(session))
-        #expect(try await store.rotateRefreshToken(RefreshTokenHash(of: "r2"), to: RefreshTokenHash(of: "r3"), at: at) == .rotated(session))
-        #expect(try await store.rotateRefreshToken(RefreshTokenHash(of: "unknown"), to: RefreshTokenHash(of: "x"), at: at) == .unknown)
+        #expect(
+            try await store.rotateRefreshToken(RefreshTokenHash(of: "r1"), to: RefreshTokenHash(of: "r2"), at: at)
+                == .rotated(session))
+        #expect(
+            try await store.rotateRefreshToken(RefreshTokenHash(of: "r2"), to: RefreshTokenHash(of: "r3"), at: at)
+                == .rotated(session))
+        #expect(
+            try await store.rotateRefreshToken(RefreshTokenHash(of: "unknown"), to: RefreshTokenHash(of: "x"), at: at)
+                == .unknown)
         // r1 again: stolen and replayed. The whole family (the session) ends, r3 included.
-        guard case .reuseDetected(let ended) = try await store.rotateRefreshToken(
-            RefreshTokenHash(of: "r1"), to: RefreshTokenHash(of: "r4"), at: at)
+        guard
+            case .reuseDetected(let ended) = try await store.rotateRefreshToken(
+                RefreshTokenHash(of: "r1"), to: RefreshTokenHash(of: "r4"), at: at)
         else {
             Issue.record("reuse not detected")
             return
         }
         #expect(ended.endReason == .refreshTokenReused && ended.id == "s1")
         #expect(try await store.session(id: "s1")?.isActive(at: at) == false)
-        if case .rotated = try await store.rotateRefreshToken(RefreshTokenHash(of: "r3"), to: RefreshTokenHash(of: "r5"), at: at) {
+        if case .rotated = try await store.rotateRefreshToken(
+            RefreshTokenHash(of: "r3"), to: RefreshTokenHash(of: "r5"), at: at)
+        {
             Issue.record("the current token of a revoked family still rotated")
         }
     }
@@ -97,7 +113,8 @@ enum SessionStoreContract {
         let outcomes = try await withThrowingTaskGroup(of: RefreshRotation.self) { group in
             for index in 0..<8 {
                 group.addTask {
-                    try await store.rotateRefreshToken(RefreshTokenHash(of: "r1"), to: RefreshTokenHash(of: "n\(index)"), at: at)
+                    try await store.rotateRefreshToken(
+                        RefreshTokenHash(of: "r1"), to: RefreshTokenHash(of: "n\(index)"), at: at)
                 }
             }
             return try await group.reduce(into: [RefreshRotation]()) { $0.append($1) }
@@ -115,7 +132,9 @@ struct SessionStoreTests {
         try await SessionStoreContract.createAndEnd(try await kind.make())
     }
 
-    @Test("sessions expire; expired sessions neither end nor rotate, and are deleted", arguments: SessionStoreKind.allCases)
+    @Test(
+        "sessions expire; expired sessions neither end nor rotate, and are deleted",
+        arguments: SessionStoreKind.allCases)
     func expiry(kind: SessionStoreKind) async throws {
         try await SessionStoreContract.expiry(try await kind.make())
     }

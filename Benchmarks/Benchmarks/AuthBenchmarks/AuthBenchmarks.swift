@@ -50,7 +50,8 @@ struct AuthFixture: Sendable {
         let sessions = InMemorySessionStore()
         let credentials = SQLCredentialStore(database: try SQLiteDatabase(inMemoryWith: .init()))
         try await credentials.migrate()
-        let tokenService = await TokenService(configuration: .init(key: .generateHS256(), issuer: "https://bench", audience: "crm"))
+        let tokenService = await TokenService(
+            configuration: .init(key: .generateHS256(), issuer: "https://bench", audience: "crm"))
         let auth = try await Authenticator(
             events: InMemoryEventStore(), credentials: credentials, sessions: sessions, tokens: tokenService,
             hasher: try PasswordHasher())
@@ -58,9 +59,12 @@ struct AuthFixture: Sendable {
         var tokens: [String] = []
         for index in 0..<1000 {
             let session = Session(
-                id: Session.makeID(), userID: "user-\(index)", tenant: nil, createdAt: now, expiresAt: now.addingTimeInterval(3600))
+                id: Session.makeID(), userID: "user-\(index)", tenant: nil, createdAt: now,
+                expiresAt: now.addingTimeInterval(3600))
             try await sessions.create(session, refreshToken: RefreshTokenHash.makeToken().hash)
-            tokens.append(try tokenService.issue(subject: session.userID, sessionID: session.id, roles: ["Sales"], tenant: nil).token)
+            tokens.append(
+                try tokenService.issue(subject: session.userID, sessionID: session.id, roles: ["Sales"], tenant: nil)
+                    .token)
         }
         return AuthFixture(auth: auth, tokens: tokens)
     }

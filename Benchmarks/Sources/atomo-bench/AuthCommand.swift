@@ -52,7 +52,9 @@ struct AuthCommand: AsyncParsableCommand {
         switch sessions {
         case .memory: sessionStore = InMemorySessionStore()
         case .sqlite:
-            let path = FileManager.default.temporaryDirectory.appendingPathComponent("atomo-bench-auth-\(UUID().uuidString).sqlite").path
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "atomo-bench-auth-\(UUID().uuidString).sqlite"
+            ).path
             databasePath = path
             let store = SQLSessionStore(database: try await SQLiteDatabase.open(path: path))
             try await store.migrate()
@@ -60,16 +62,20 @@ struct AuthCommand: AsyncParsableCommand {
         }
         defer {
             if let databasePath {
-                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: databasePath + suffix) }
+                for suffix in ["", "-wal", "-shm"] {
+                    try? FileManager.default.removeItem(atPath: databasePath + suffix)
+                }
             }
         }
         let credentialsDatabase = try SQLiteDatabase(inMemoryWith: .init())
         let credentials = SQLCredentialStore(database: credentialsDatabase)
         try await credentials.migrate()
-        let tokenService = await TokenService(configuration: .init(key: .generateHS256(), issuer: "https://bench", audience: "crm"))
+        let tokenService = await TokenService(
+            configuration: .init(key: .generateHS256(), issuer: "https://bench", audience: "crm"))
         let hasher = try PasswordHasher()
         let auth = try await Authenticator(
-            events: InMemoryEventStore(), credentials: credentials, sessions: sessionStore, tokens: tokenService, hasher: hasher)
+            events: InMemoryEventStore(), credentials: credentials, sessions: sessionStore, tokens: tokenService,
+            hasher: hasher)
 
         // Live sessions and their tokens, made directly (not through login: that would be `tokens` argon2 hashes).
         let now = Date()
@@ -80,15 +86,18 @@ struct AuthCommand: AsyncParsableCommand {
                 expiresAt: now.addingTimeInterval(3600))
             try await sessionStore.create(session, refreshToken: RefreshTokenHash.makeToken().hash)
             accessTokens.append(
-                try tokenService.issue(subject: session.userID, sessionID: session.id, roles: ["Sales"], tenant: nil, now: now).token)
+                try tokenService.issue(
+                    subject: session.userID, sessionID: session.id, roles: ["Sales"], tenant: nil, now: now
+                ).token)
         }
         let pool = accessTokens
 
         var authenticateRates: [Double] = []
         for _ in 0..<max(1, runs) {
-            authenticateRates.append(try await Self.throughput(requests: requests, tasks: tasks) { index in
-                _ = try await auth.authenticate(pool[index % pool.count])
-            })
+            authenticateRates.append(
+                try await Self.throughput(requests: requests, tasks: tasks) { index in
+                    _ = try await auth.authenticate(pool[index % pool.count])
+                })
         }
 
         var verifyRates: [String: Double] = [:]
@@ -101,15 +110,18 @@ struct AuthCommand: AsyncParsableCommand {
                 }
             let service = await TokenService(configuration: .init(key: key, issuer: "https://bench", audience: "crm"))
             let signed = try (0..<100).map { index in
-                try service.issue(subject: "user-\(index)", sessionID: "s-\(index)", roles: ["Sales"], tenant: nil, now: now).token
+                try service.issue(
+                    subject: "user-\(index)", sessionID: "s-\(index)", roles: ["Sales"], tenant: nil, now: now
+                ).token
             }
             // Asymmetric verification is far slower; fewer requests keep the run short.
             let count = algorithm == .hs256 ? requests : max(1, requests / 40)
             var rates: [Double] = []
             for _ in 0..<max(1, runs) {
-                rates.append(try await Self.throughput(requests: count, tasks: tasks) { index in
-                    _ = try service.verify(signed[index % signed.count], now: now)
-                })
+                rates.append(
+                    try await Self.throughput(requests: count, tasks: tasks) { index in
+                        _ = try service.verify(signed[index % signed.count], now: now)
+                    })
             }
             verifyRates[algorithm.rawValue] = Self.median(rates)
         }
@@ -129,7 +141,9 @@ struct AuthCommand: AsyncParsableCommand {
             var verifyTimes: [Double] = []
             for _ in 0..<max(1, hashes) {
                 let start = ContinuousClock.now
-                guard try await hasher.verify(password, against: stored) else { throw ValidationError("verification failed") }
+                guard try await hasher.verify(password, against: stored) else {
+                    throw ValidationError("verification failed")
+                }
                 verifyTimes.append(Self.seconds(ContinuousClock.now - start) * 1000)
             }
             verifyMilliseconds.append(Self.median(verifyTimes))
@@ -155,7 +169,9 @@ struct AuthCommand: AsyncParsableCommand {
             print("AtomoAuth, \(sessions.rawValue) sessions, \(tasks) tasks, median of \(max(1, runs)) runs")
             print("  verify + session check (HS256)  \(Self.format(authenticate)) requests/s")
             for algorithm in TokenKey.Algorithm.allCases {
-                print("  verify only, \(algorithm.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0))            \(Self.format(verifyRates[algorithm.rawValue] ?? 0)) tokens/s")
+                print(
+                    "  verify only, \(algorithm.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0))            \(Self.format(verifyRates[algorithm.rawValue] ?? 0)) tokens/s"
+                )
             }
             print("  argon2id hash (\(Argon2Parameters.owasp))    \(String(format: "%.1f", hash)) ms")
             print("  argon2id verify                 \(String(format: "%.1f", verify)) ms")
@@ -163,7 +179,9 @@ struct AuthCommand: AsyncParsableCommand {
     }
 
     /// Runs `body(i)` for i in 0..<requests from `tasks` tasks; returns calls per second.
-    static func throughput(requests: Int, tasks: Int, _ body: @escaping @Sendable (Int) async throws -> Void) async throws
+    static func throughput(
+        requests: Int, tasks: Int, _ body: @escaping @Sendable (Int) async throws -> Void
+    ) async throws
         -> Double
     {
         let tasks = max(1, tasks)
