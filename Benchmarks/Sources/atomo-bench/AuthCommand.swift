@@ -8,8 +8,11 @@ import Foundation
 ///
 /// 1. **verify + session check** — `Authenticator.authenticate(_:)` (JWT verification with the pinned
 ///    algorithm, then the session lookup) on `--tokens` distinct live sessions, from `--tasks`
-///    concurrent tasks, `--requests` calls per run; requests per second.
-/// 2. **verify only** — `TokenService.verify(_:)` alone, the same way, per algorithm (HS256, ES256, EdDSA).
+///    concurrent tasks, `--requests` calls per run; requests per second. Twice: as configured by
+///    default (a token seen before is served from the verified-token cache, as when a client reuses
+///    its access token) and with the cache off (every request checks the signature and decodes JSON).
+/// 2. **verify only** — `TokenService.verify(_:)` alone with the cache off, per algorithm (HS256,
+///    ES256, EdDSA).
 /// 3. **argon2id hash** — `PasswordHasher.hash(_:)` at OWASP parameters (m=19456 KiB, t=2, p=1),
 ///    `--hashes` one after another; milliseconds per hash (and per verification).
 ///
@@ -70,11 +73,15 @@ struct AuthCommand: AsyncParsableCommand {
         let credentialsDatabase = try SQLiteDatabase(inMemoryWith: .init())
         let credentials = SQLCredentialStore(database: credentialsDatabase)
         try await credentials.migrate()
-        let tokenService = await TokenService(
-            configuration: .init(key: .generateHS256(), issuer: "https://bench", audience: "crm"))
+        let key = TokenKey.generateHS256()
+        let tokenService = await TokenService(configuration: .init(key: key, issuer: "https://bench", audience: "crm"))
+        let coldTokenService = await TokenService(
+            configuration: .init(key: key, issuer: "https://bench", audience: "crm", verifiedTokenCacheSize: 0))
         let hasher = try PasswordHasher()
         let auth = try await Authenticator(
-            events: InMemoryEventStore(), credentials: credentials, sessions: sessionStore, tokens: tokenService,
+            events: InMemoryEventStore(), credentials: credentials, sessions: sessionStore, tokens: tokenService, hasher: hasher)
+        let coldAuth = try await Authenticator(
+            events: InMemoryEventStore(), credentials: credentials, sessions: sessionStore, tokens: coldTokenService,
             hasher: hasher)
 
         // Live sessions and their tokens, made directly (not through login: that would be `tokens` argon2 hashes).
@@ -93,10 +100,15 @@ struct AuthCommand: AsyncParsableCommand {
         let pool = accessTokens
 
         var authenticateRates: [Double] = []
+        var coldAuthenticateRates: [Double] = []
         for _ in 0..<max(1, runs) {
             authenticateRates.append(
                 try await Self.throughput(requests: requests, tasks: tasks) { index in
                     _ = try await auth.authenticate(pool[index % pool.count])
+                })
+            coldAuthenticateRates.append(
+                try await Self.throughput(requests: requests, tasks: tasks) { index in
+                    _ = try await coldAuth.authenticate(pool[index % pool.count])
                 })
         }
 
@@ -108,7 +120,8 @@ struct AuthCommand: AsyncParsableCommand {
                 case .es256: .generateES256()
                 case .edDSA: try .generateEdDSA()
                 }
-            let service = await TokenService(configuration: .init(key: key, issuer: "https://bench", audience: "crm"))
+            let service = await TokenService(
+                configuration: .init(key: key, issuer: "https://bench", audience: "crm", verifiedTokenCacheSize: 0))
             let signed = try (0..<100).map { index in
                 try service.issue(
                     subject: "user-\(index)", sessionID: "s-\(index)", roles: ["Sales"], tenant: nil, now: now
@@ -150,6 +163,7 @@ struct AuthCommand: AsyncParsableCommand {
         }
 
         let authenticate = Self.median(authenticateRates)
+        let coldAuthenticate = Self.median(coldAuthenticateRates)
         let hash = Self.median(hashMilliseconds)
         let verify = Self.median(verifyMilliseconds)
         if json {
@@ -157,6 +171,7 @@ struct AuthCommand: AsyncParsableCommand {
                 "\"benchmark\":\"auth\"", "\"sessions\":\"\(sessions.rawValue)\"", "\"tokens\":\(tokens)",
                 "\"requests\":\(requests)", "\"tasks\":\(tasks)", "\"runs\":\(max(1, runs))",
                 "\"authenticatePerSecond\":\(Int(authenticate))",
+                "\"authenticateUncachedPerSecond\":\(Int(coldAuthenticate))",
                 "\"verifyHS256PerSecond\":\(Int(verifyRates["HS256"] ?? 0))",
                 "\"verifyES256PerSecond\":\(Int(verifyRates["ES256"] ?? 0))",
                 "\"verifyEdDSAPerSecond\":\(Int(verifyRates["EdDSA"] ?? 0))",
@@ -168,6 +183,7 @@ struct AuthCommand: AsyncParsableCommand {
         } else {
             print("AtomoAuth, \(sessions.rawValue) sessions, \(tasks) tasks, median of \(max(1, runs)) runs")
             print("  verify + session check (HS256)  \(Self.format(authenticate)) requests/s")
+            print("    … verification cache off      \(Self.format(coldAuthenticate)) requests/s")
             for algorithm in TokenKey.Algorithm.allCases {
                 print(
                     "  verify only, \(algorithm.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0))            \(Self.format(verifyRates[algorithm.rawValue] ?? 0)) tokens/s"
