@@ -79,7 +79,8 @@ struct AuthCommand: AsyncParsableCommand {
             configuration: .init(key: key, issuer: "https://bench", audience: "crm", verifiedTokenCacheSize: 0))
         let hasher = try PasswordHasher()
         let auth = try await Authenticator(
-            events: InMemoryEventStore(), credentials: credentials, sessions: sessionStore, tokens: tokenService, hasher: hasher)
+            events: InMemoryEventStore(), credentials: credentials, sessions: sessionStore, tokens: tokenService,
+            hasher: hasher)
         let coldAuth = try await Authenticator(
             events: InMemoryEventStore(), credentials: credentials, sessions: sessionStore, tokens: coldTokenService,
             hasher: hasher)
@@ -99,8 +100,8 @@ struct AuthCommand: AsyncParsableCommand {
         }
         let pool = accessTokens
 
-        var authenticateRates: [Double] = []
-        var coldAuthenticateRates: [Double] = []
+        var authenticateRates: [Measurement] = []
+        var coldAuthenticateRates: [Measurement] = []
         for _ in 0..<max(1, runs) {
             authenticateRates.append(
                 try await Self.throughput(requests: requests, tasks: tasks) { index in
@@ -112,7 +113,7 @@ struct AuthCommand: AsyncParsableCommand {
                 })
         }
 
-        var verifyRates: [String: Double] = [:]
+        var verifyRates: [String: Measurement] = [:]
         for algorithm in TokenKey.Algorithm.allCases {
             let key: TokenKey =
                 switch algorithm {
@@ -129,14 +130,14 @@ struct AuthCommand: AsyncParsableCommand {
             }
             // Asymmetric verification is far slower; fewer requests keep the run short.
             let count = algorithm == .hs256 ? requests : max(1, requests / 40)
-            var rates: [Double] = []
+            var rates: [Measurement] = []
             for _ in 0..<max(1, runs) {
                 rates.append(
                     try await Self.throughput(requests: count, tasks: tasks) { index in
                         _ = try service.verify(signed[index % signed.count], now: now)
                     })
             }
-            verifyRates[algorithm.rawValue] = Self.median(rates)
+            verifyRates[algorithm.rawValue] = Measurement.median(rates)
         }
 
         var hashMilliseconds: [Double] = []
@@ -162,19 +163,21 @@ struct AuthCommand: AsyncParsableCommand {
             verifyMilliseconds.append(Self.median(verifyTimes))
         }
 
-        let authenticate = Self.median(authenticateRates)
-        let coldAuthenticate = Self.median(coldAuthenticateRates)
+        let authenticate = Measurement.median(authenticateRates)
+        let coldAuthenticate = Measurement.median(coldAuthenticateRates)
         let hash = Self.median(hashMilliseconds)
         let verify = Self.median(verifyMilliseconds)
         if json {
             let fields = [
                 "\"benchmark\":\"auth\"", "\"sessions\":\"\(sessions.rawValue)\"", "\"tokens\":\(tokens)",
                 "\"requests\":\(requests)", "\"tasks\":\(tasks)", "\"runs\":\(max(1, runs))",
-                "\"authenticatePerSecond\":\(Int(authenticate))",
-                "\"authenticateUncachedPerSecond\":\(Int(coldAuthenticate))",
-                "\"verifyHS256PerSecond\":\(Int(verifyRates["HS256"] ?? 0))",
-                "\"verifyES256PerSecond\":\(Int(verifyRates["ES256"] ?? 0))",
-                "\"verifyEdDSAPerSecond\":\(Int(verifyRates["EdDSA"] ?? 0))",
+                "\"authenticatePerSecond\":\(Int(authenticate.perSecond))",
+                "\"authenticateCPUMicroseconds\":\(String(format: "%.2f", authenticate.cpuMicroseconds))",
+                "\"authenticateUncachedPerSecond\":\(Int(coldAuthenticate.perSecond))",
+                "\"authenticateUncachedCPUMicroseconds\":\(String(format: "%.2f", coldAuthenticate.cpuMicroseconds))",
+                "\"verifyHS256PerSecond\":\(Int(verifyRates["HS256"]?.perSecond ?? 0))",
+                "\"verifyES256PerSecond\":\(Int(verifyRates["ES256"]?.perSecond ?? 0))",
+                "\"verifyEdDSAPerSecond\":\(Int(verifyRates["EdDSA"]?.perSecond ?? 0))",
                 "\"argon2idHashMilliseconds\":\(String(format: "%.2f", hash))",
                 "\"argon2idVerifyMilliseconds\":\(String(format: "%.2f", verify))",
                 "\"argon2idParameters\":\"\(Argon2Parameters.owasp)\"",
@@ -182,11 +185,12 @@ struct AuthCommand: AsyncParsableCommand {
             print("{" + fields.joined(separator: ",") + "}")
         } else {
             print("AtomoAuth, \(sessions.rawValue) sessions, \(tasks) tasks, median of \(max(1, runs)) runs")
-            print("  verify + session check (HS256)  \(Self.format(authenticate)) requests/s")
-            print("    … verification cache off      \(Self.format(coldAuthenticate)) requests/s")
+            print("  verify + session check (HS256)  \(authenticate)")
+            print("    … verification cache off      \(coldAuthenticate)")
             for algorithm in TokenKey.Algorithm.allCases {
+                let name = algorithm.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)
                 print(
-                    "  verify only, \(algorithm.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0))            \(Self.format(verifyRates[algorithm.rawValue] ?? 0)) tokens/s"
+                    "  verify only, \(name)             \(verifyRates[algorithm.rawValue] ?? Measurement(perSecond: 0, cpuMicroseconds: 0))"
                 )
             }
             print("  argon2id hash (\(Argon2Parameters.owasp))    \(String(format: "%.1f", hash)) ms")
@@ -194,13 +198,29 @@ struct AuthCommand: AsyncParsableCommand {
         }
     }
 
-    /// Runs `body(i)` for i in 0..<requests from `tasks` tasks; returns calls per second.
+    /// Calls per second (wall clock) and the process's CPU time per call: on a busy machine the first
+    /// moves with the other load, the second much less; `cores / CPU time` is the capacity of idle cores.
+    struct Measurement: CustomStringConvertible {
+        var perSecond: Double
+        var cpuMicroseconds: Double
+
+        static func median(_ samples: [Measurement]) -> Measurement {
+            Measurement(
+                perSecond: AuthCommand.median(samples.map(\.perSecond)),
+                cpuMicroseconds: AuthCommand.median(samples.map(\.cpuMicroseconds)))
+        }
+
+        var description: String {
+            "\(AuthCommand.format(perSecond))/s, CPU \(String(format: "%.2f", cpuMicroseconds)) µs per call"
+        }
+    }
+
+    /// Runs `body(i)` for i in 0..<requests from `tasks` tasks.
     static func throughput(
         requests: Int, tasks: Int, _ body: @escaping @Sendable (Int) async throws -> Void
-    ) async throws
-        -> Double
-    {
+    ) async throws -> Measurement {
         let tasks = max(1, tasks)
+        let cpuStart = CRDTB4Command.processCPUSeconds()
         let start = ContinuousClock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
             for task in 0..<tasks {
@@ -214,7 +234,9 @@ struct AuthCommand: AsyncParsableCommand {
             }
             try await group.waitForAll()
         }
-        return Double(requests) / seconds(ContinuousClock.now - start)
+        let wall = seconds(ContinuousClock.now - start)
+        let cpu = CRDTB4Command.processCPUSeconds() - cpuStart
+        return Measurement(perSecond: Double(requests) / wall, cpuMicroseconds: cpu / Double(requests) * 1e6)
     }
 
     static func seconds(_ duration: Duration) -> Double {
