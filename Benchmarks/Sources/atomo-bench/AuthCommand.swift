@@ -26,9 +26,13 @@ struct AuthCommand: AsyncParsableCommand {
     enum SessionBackend: String, ExpressibleByArgument, CaseIterable {
         case memory
         case sqlite
+        case sqliteCached = "sqlite-cached"
     }
 
-    @Option(help: "Session store: memory (InMemorySessionStore) or sqlite (SQLSessionStore on a file).")
+    @Option(
+        help:
+            "Session store: memory (InMemorySessionStore), sqlite (SQLSessionStore on a file) or sqlite-cached (CachedSessionStore in front of it)."
+    )
     var sessions: SessionBackend = .memory
 
     @Option(help: "Distinct live sessions (and tokens) the requests cycle through.")
@@ -54,14 +58,14 @@ struct AuthCommand: AsyncParsableCommand {
         var databasePath: String?
         switch sessions {
         case .memory: sessionStore = InMemorySessionStore()
-        case .sqlite:
+        case .sqlite, .sqliteCached:
             let path = FileManager.default.temporaryDirectory.appendingPathComponent(
                 "atomo-bench-auth-\(UUID().uuidString).sqlite"
             ).path
             databasePath = path
             let store = SQLSessionStore(database: try await SQLiteDatabase.open(path: path))
             try await store.migrate()
-            sessionStore = store
+            sessionStore = sessions == .sqliteCached ? CachedSessionStore(store) : store
         }
         defer {
             if let databasePath {
