@@ -18,9 +18,11 @@ struct Base64URLTests {
         }
     }
 
-    @Test("refuses padding, the standard alphabet, impossible lengths and non-zero leftover bits", arguments: [
-        "QQ==", "a+b/", "A", "AAAAA", "QR", "QUF", "QUJ", "Q Q", "QQ\u{0}",
-    ])
+    @Test(
+        "refuses padding, the standard alphabet, impossible lengths and non-zero leftover bits",
+        arguments: [
+            "QQ==", "a+b/", "A", "AAAAA", "QR", "QUF", "QUJ", "Q Q", "QQ\u{0}",
+        ])
     func refuses(text: String) {
         #expect(Base64URL.decode(ArraySlice(text.utf8)) == nil)
     }

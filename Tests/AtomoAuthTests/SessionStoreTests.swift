@@ -163,7 +163,8 @@ struct SessionStoreTests {
         let cached = CachedSessionStore(base, maximumStaleness: .milliseconds(200))
         let start = SessionStoreContract.start
         for id in ["a", "b"] {
-            try await cached.create(SessionStoreContract.session(id, user: "u1"), refreshToken: RefreshTokenHash(of: id))
+            try await cached.create(
+                SessionStoreContract.session(id, user: "u1"), refreshToken: RefreshTokenHash(of: id))
         }
         #expect(try await cached.session(id: "a")?.isActive(at: start) == true)
         // Through the cache: at once.

@@ -78,13 +78,17 @@ public final class CachedSessionStore: SessionStore {
         // Sessions of the user that were cached but not returned (already ended elsewhere) go too.
         state.withLock { state in
             state.generation &+= 1
-            state.entries = state.entries.filter { $0.value.session.userID != userID || $0.value.session.endedAt != nil }
+            state.entries = state.entries.filter {
+                $0.value.session.userID != userID || $0.value.session.endedAt != nil
+            }
         }
         return ended
     }
 
     /// Rotates in the base store; a detected reuse ends the session in the cache too.
-    public func rotateRefreshToken(_ presented: RefreshTokenHash, to next: RefreshTokenHash, at date: Date) async throws
+    public func rotateRefreshToken(
+        _ presented: RefreshTokenHash, to next: RefreshTokenHash, at date: Date
+    ) async throws
         -> RefreshRotation
     {
         bumpGeneration()

@@ -77,7 +77,8 @@ struct ClaimsScanner {
                 case ("nbf", .number(let number)): notBefore = number
                 case ("nbf", .null): notBefore = nil
                 case ("exp", .number(let number)): expiresAt = number
-                case ("sub", _), ("sid", _), ("iss", _), ("tenant", _), ("roles", _), ("aud", _), ("iat", _), ("nbf", _),
+                case ("sub", _), ("sid", _), ("iss", _), ("tenant", _), ("roles", _), ("aud", _), ("iat", _),
+                    ("nbf", _),
                     ("exp", _):
                     return nil  // a known claim of another type: let JSONDecoder produce the error
                 default:
@@ -94,7 +95,8 @@ struct ClaimsScanner {
         guard let subject, let sessionID, let issuer, let audience, let issuedAt, let expiresAt else { return nil }
         let issued = Date(timeIntervalSince1970: issuedAt)
         return AccessTokenClaims(
-            subject: subject, sessionID: sessionID, roles: roles ?? [], tenant: tenant, issuer: issuer, audience: audience,
+            subject: subject, sessionID: sessionID, roles: roles ?? [], tenant: tenant, issuer: issuer,
+            audience: audience,
             issuedAt: issued, notBefore: notBefore.map(Date.init(timeIntervalSince1970:)) ?? issued,
             expiresAt: Date(timeIntervalSince1970: expiresAt))
     }
@@ -110,7 +112,9 @@ struct ClaimsScanner {
             if take(UInt8(ascii: "]")) { return .strings(list) }
             while true {
                 skipWhitespace()
-                guard index < bytes.count, bytes[index] == UInt8(ascii: "\""), let text = scanString() else { return nil }
+                guard index < bytes.count, bytes[index] == UInt8(ascii: "\""), let text = scanString() else {
+                    return nil
+                }
                 list.append(text)
                 skipWhitespace()
                 if take(UInt8(ascii: ",")) { continue }
