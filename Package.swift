@@ -21,12 +21,17 @@ let package = Package(
         .library(name: "AtomoCRDT", targets: ["AtomoCRDT"]),
         .library(name: "AtomoPostgres", targets: ["AtomoPostgres"]),
         .library(name: "AtomoSchema", targets: ["AtomoSchema"]),
+        .library(name: "AtomoGraphQL", targets: ["AtomoGraphQL"]),
     ],
     dependencies: [
         // API package only: hosts choose the metrics backend (DESIGN.md, "Library modules").
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         // Imported by AtomoPostgres alone.
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        // Imported by AtomoGraphQL alone: parser, validator, type system and the reference executor.
+        .package(url: "https://github.com/GraphQLSwift/GraphQL.git", from: "4.3.0"),
+        // GraphQL's Map and field maps are OrderedDictionary.
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
     ],
     targets: [
         // System libraries (Debian: libsqlite3-dev).
@@ -55,6 +60,15 @@ let package = Package(
             name: "AtomoPostgres",
             dependencies: [
                 "AtomoSQL", "AtomoEvents", "AtomoProjection", .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        .target(
+            name: "AtomoGraphQL",
+            dependencies: [
+                "AtomoSchema", .product(name: "GraphQL", package: "GraphQL"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -93,6 +107,14 @@ let package = Package(
 
         // Tests.
         .testTarget(name: "AtomoSchemaTests", dependencies: ["AtomoSchema"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "AtomoGraphQLTests",
+            dependencies: [
+                "AtomoGraphQL", "AtomoSchema", .product(name: "GraphQL", package: "GraphQL"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "AtomoCRDTTests", dependencies: ["AtomoCRDT"], swiftSettings: swiftSettings),
         .testTarget(name: "AtomoSQLiteTests", dependencies: ["AtomoSQL", "AtomoSQLite"], swiftSettings: swiftSettings),
         .testTarget(
