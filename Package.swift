@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "AtomoCRDT", targets: ["AtomoCRDT"]),
         .library(name: "AtomoPostgres", targets: ["AtomoPostgres"]),
         .library(name: "AtomoSchema", targets: ["AtomoSchema"]),
+        .library(name: "AtomoContent", targets: ["AtomoContent"]),
         .library(name: "AtomoGraphQL", targets: ["AtomoGraphQL"]),
     ],
     dependencies: [
@@ -53,6 +54,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "AtomoSchema", swiftSettings: swiftSettings),
+        .target(
+            name: "AtomoContent",
+            dependencies: ["AtomoEvents", "AtomoProjection", "AtomoSchema", "AtomoSQL"],
+            swiftSettings: swiftSettings
+        ),
         .target(name: "AtomoCRDT", swiftSettings: swiftSettings),
         .target(
             name: "AtomoTesting", dependencies: ["AtomoEvents", "AtomoProjection", "AtomoSQL"], swiftSettings: swiftSettings),
@@ -67,7 +73,7 @@ let package = Package(
         .target(
             name: "AtomoGraphQL",
             dependencies: [
-                "AtomoSchema", .product(name: "GraphQL", package: "GraphQL"),
+                "AtomoSchema", "AtomoContent", .product(name: "GraphQL", package: "GraphQL"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],
             swiftSettings: swiftSettings
@@ -110,8 +116,16 @@ let package = Package(
         .testTarget(
             name: "AtomoGraphQLTests",
             dependencies: [
-                "AtomoGraphQL", "AtomoSchema", .product(name: "GraphQL", package: "GraphQL"),
+                "AtomoGraphQL", "AtomoContent", "AtomoSchema", "AtomoEvents", "AtomoSQL", "AtomoSQLite",
+                .product(name: "GraphQL", package: "GraphQL"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AtomoContentTests",
+            dependencies: [
+                "AtomoContent", "AtomoSchema", "AtomoEvents", "AtomoProjection", "AtomoSQL", "AtomoSQLite", "AtomoPostgres",
             ],
             swiftSettings: swiftSettings
         ),
