@@ -23,7 +23,7 @@ public final class GraphQLSchemaRegistry: Sendable {
     private let resolvers: RoleSchemaBuilder.ResolverFactory
 
     /// Creates a registry for `schema`; `resolvers` gives fields their reference-executor resolvers.
-    public init(schema: Schema, resolvers: @escaping RoleSchemaBuilder.ResolverFactory = { _ in nil }) {
+    public init(schema: Schema, resolvers: @escaping RoleSchemaBuilder.ResolverFactory = ReferenceResolvers.factory) {
         state = Mutex(State(schema: schema, generation: 0, built: [:]))
         self.resolvers = resolvers
     }

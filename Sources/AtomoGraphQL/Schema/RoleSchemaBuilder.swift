@@ -24,8 +24,9 @@ public struct RoleSchemaBuilder {
     public let view: SchemaView
     private let resolvers: ResolverFactory
 
-    /// Creates a builder; `resolvers` gives each field its resolver for the library's executor.
-    public init(view: SchemaView, resolvers: @escaping ResolverFactory = { _ in nil }) {
+    /// Creates a builder; `resolvers` gives each field its resolver for the library's executor
+    /// (by default Atomo's reference resolvers, which read a request's content through the context).
+    public init(view: SchemaView, resolvers: @escaping ResolverFactory = ReferenceResolvers.factory) {
         self.view = view
         self.resolvers = resolvers
     }
@@ -279,6 +280,7 @@ private final class BuildState {
 
     /// The `type` member of a block value (a `JSONValue` object or a `Map` dictionary).
     static func blockType(of value: Any) -> String? {
+        if let resolved = value as? ResolvedValue { return resolved.blockType }
         if let json = value as? JSONValue { return json["type"]?.stringValue }
         if let map = value as? Map, case .dictionary(let members) = map { return members["type"]?.string }
         if let dictionary = value as? [String: any Sendable] { return dictionary["type"] as? String }
