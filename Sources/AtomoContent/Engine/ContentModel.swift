@@ -5,7 +5,8 @@ import AtomoSQL
 struct ContentModel: Sendable {
     let schema: Schema
     let tablePrefix: String
-    let entities: [String: EntityModel]
+    var entitiesByName: [String: EntityModel]
+    var entities: [String: EntityModel] { entitiesByName }
 
     init(_ schema: Schema, tablePrefix: String) throws(ContentError) {
         do {
@@ -19,7 +20,7 @@ struct ContentModel: Sendable {
         for entity in schema.entities {
             entities[entity.name] = try EntityModel(entity, schema: schema, tablePrefix: tablePrefix)
         }
-        self.entities = entities
+        self.entitiesByName = entities
     }
 
     /// The entity named `name`.
