@@ -224,13 +224,18 @@ public final class GraphQLService: Sendable {
         -> GraphQLResponse
     {
         do {
-            let result = try await GraphQL.execute(
+            var result = try await GraphQL.execute(
                 schema: prepared.schema.graphQLSchema, documentAST: prepared.document, rootValue: (),
                 context: ReferenceContext(resolver: resolver), variableValues: request.variables.mapValues(\.graphQLMap),
                 operationName: request.operationName)
             if result.data == nil {
-                let message = result.errors.first?.message ?? "the request could not be executed"
-                return GraphQLResponse(requestError: GraphQLRequestError(.badUserInput, message))
+                // Errors without a path stopped the request before execution (variables); errors with
+                // one are field errors that nulled the root, which the response shows as `data: null`.
+                guard result.errors.contains(where: { !$0.path.elements.isEmpty }) else {
+                    let message = result.errors.first?.message ?? "the request could not be executed"
+                    return GraphQLResponse(requestError: GraphQLRequestError(.badUserInput, message))
+                }
+                result.data = Map.null
             }
             return GraphQLResponse(body: Array(try GraphQLJSONEncoder().encode(result)), hasData: result.data != Map.null)
         } catch {
