@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "AtomoPostgres", targets: ["AtomoPostgres"]),
         .library(name: "AtomoSchema", targets: ["AtomoSchema"]),
         .library(name: "AtomoContent", targets: ["AtomoContent"]),
+        .library(name: "AtomoAuth", targets: ["AtomoAuth"]),
         .library(name: "AtomoGraphQL", targets: ["AtomoGraphQL"]),
     ],
     dependencies: [
@@ -33,6 +34,9 @@ let package = Package(
         .package(url: "https://github.com/GraphQLSwift/GraphQL.git", from: "4.3.0"),
         // GraphQL's Map and field maps are OrderedDictionary.
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
+        // Imported by AtomoAuth alone: JWTs (jwt-kit) and the HMAC fast path (swift-crypto, which jwt-kit needs anyway).
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.1.0"),
     ],
     targets: [
         // System libraries (Debian: libsqlite3-dev).
@@ -41,6 +45,10 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
         ),
+        // argon2id password hashing (Debian: libargon2-dev).
+        .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"]), .brew(["argon2"])]),
+        // crypt_rn from libxcrypt, to verify bcrypt hashes of older systems (Debian: libcrypt-dev).
+        .systemLibrary(name: "CCrypt", pkgConfig: "libcrypt", providers: [.apt(["libcrypt-dev"]), .brew(["libxcrypt"])]),
 
         // Libraries, in the order of DESIGN.md: a module imports only modules listed above it.
         .target(name: "AtomoSQL", swiftSettings: swiftSettings),
@@ -69,11 +77,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "AtomoAuth",
+            dependencies: [
+                "AtomoSchema", "AtomoSQL", "AtomoEvents", "CArgon2", "CCrypt",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            exclude: ["Resources/common-passwords.NOTICE.md"],
+            resources: [.copy("Resources/common-passwords.txt")],
+            swiftSettings: swiftSettings
+        ),
 
         .target(
             name: "AtomoGraphQL",
             dependencies: [
-                "AtomoSchema", "AtomoContent", .product(name: "GraphQL", package: "GraphQL"),
+                "AtomoSchema", "AtomoEvents", "AtomoContent", "AtomoAuth", .product(name: "GraphQL", package: "GraphQL"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],
             swiftSettings: swiftSettings
@@ -116,7 +135,7 @@ let package = Package(
         .testTarget(
             name: "AtomoGraphQLTests",
             dependencies: [
-                "AtomoGraphQL", "AtomoContent", "AtomoSchema", "AtomoEvents", "AtomoSQL", "AtomoSQLite",
+                "AtomoGraphQL", "AtomoContent", "AtomoAuth", "AtomoSchema", "AtomoEvents", "AtomoSQL", "AtomoSQLite",
                 .product(name: "GraphQL", package: "GraphQL"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],
@@ -149,6 +168,15 @@ let package = Package(
             dependencies: [
                 "AtomoPostgres", "AtomoProjection", "AtomoSQL", "AtomoTesting", "AtomoPostgresWriter",
                 "AtomoPostgresProjectionWorker",
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AtomoAuthTests",
+            dependencies: [
+                "AtomoAuth", "AtomoSchema", "AtomoSQL", "AtomoSQLite", "AtomoEvents", "AtomoPostgres",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),

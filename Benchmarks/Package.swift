@@ -40,6 +40,7 @@ let package = Package(
                 .product(name: "AtomoSQL", package: atomo),
                 .product(name: "AtomoSQLite", package: atomo),
                 .product(name: "AtomoPostgres", package: atomo),
+                .product(name: "AtomoAuth", package: atomo),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -65,6 +66,18 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/ProjectionBenchmarks",
+            swiftSettings: swiftSettings,
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "AuthBenchmarks",
+            dependencies: [
+                .product(name: "AtomoAuth", package: atomo),
+                .product(name: "AtomoEvents", package: atomo),
+                .product(name: "AtomoSQLite", package: atomo),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/AuthBenchmarks",
             swiftSettings: swiftSettings,
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
