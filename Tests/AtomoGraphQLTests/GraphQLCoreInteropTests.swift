@@ -115,6 +115,22 @@ struct ExampleOperation: Sendable {
                 mutation { createContact(input: { name: "Ada", notes: [{ paragraph: { text: "Met" } }, { callLog: { at: "2026-01-01T10:00:00Z", summary: "Call" } }] }) { id } }
                 """, validFor: everyone),
         ExampleOperation(name: "unknown field", document: "{ contacts { nodes { nickname } } }", validFor: []),
+        ExampleOperation(
+            name: "me, sessions and the audit log",
+            document: "{ me { id email roles } sessions { id startedAt } auditLog(where: { entities: [\"Contact\"] }) { kind at } }",
+            validFor: everyone),
+        ExampleOperation(
+            name: "user management",
+            document: """
+                mutation { createUser(input: { email: "a@b.c", password: "correct horse", roles: [Sales] }) { id roles }
+                  updateUser(id: "u", input: { roles: [Viewer], disabled: true }) { disabled } }
+                """, validFor: ["Admin", "(system)"]),
+        ExampleOperation(
+            name: "the event log", document: "{ events(after: \"0\", types: [\"ContactCreated\"]) { position type data } users { email } }",
+            validFor: ["Admin", "(system)"]),
+        ExampleOperation(
+            name: "the event subscription", document: "subscription { events(types: [\"ContactCreated\"]) { type stream } }",
+            validFor: ["Admin", "(system)"]),
     ]
 }
 
@@ -127,7 +143,7 @@ struct GraphQLCoreInteropTests {
         let audiences = CRMFixture.designRoles.map(SchemaAudience.role) + [.system]
         var entries: [[String: Any]] = []
         for audience in audiences {
-            let built = try RoleSchemaBuilder(view: SchemaView(schema: schema, audience: audience)).build()
+            let built = try RoleSchemaBuilder(view: SchemaView(schema: schema, audience: audience), userManagement: true).build()
             let result = try await graphql(schema: built.graphQLSchema, request: IntrospectionQuery.text)
             #expect(result.errors.isEmpty, "\(result.errors)")
             let data = try GraphQLJSONEncoder().encode(try #require(result.data))

@@ -41,7 +41,7 @@ import Testing
             #expect(query.contains(name), "Query.\(name)")
         }
         #expect(try Self.fieldNames(schema, "Subscription") == [
-            "companyChanged", "companiesChanged", "contactChanged", "contactsChanged", "dealChanged", "dealsChanged",
+            "companyChanged", "companiesChanged", "contactChanged", "contactsChanged", "dealChanged", "dealsChanged", "events",
         ])
         #expect(try Self.fieldNames(schema, "Contact").contains("notes"))
         #expect(try Self.fieldNames(schema, "Company").contains("contacts"))

@@ -10,6 +10,7 @@ struct AtomoBench: AsyncParsableCommand {
         abstract: "Measure Atomo's throughput and latency on this machine.",
         subcommands: [
             EventsCommand.self, PostgresEventsCommand.self, ProjectionCommand.self, CRDTB4Command.self, AuthCommand.self,
+            GraphQLCommand.self,
         ]
     )
 }

@@ -1,3 +1,4 @@
+import AtomoAuth
 import AtomoContent
 import AtomoSchema
 import Foundation
@@ -10,6 +11,7 @@ struct ContentFieldResolver: Sendable {
     let principal: Principal
     let schema: RoleSchema
     let limits: GraphQLLimits
+    var authenticator: Authenticator? = nil
 
     private func view(_ entity: String) throws(GraphQLFieldError) -> EntityView {
         guard let view = schema.view.entity(entity) else {
@@ -87,6 +89,10 @@ struct ContentFieldResolver: Sendable {
                     : try await engine.restore(entity, id: id, expectedVersion: expected, as: principal)
             }
             return .record(record)
+        case .me, .users, .createUser, .updateUser, .sessions, .auditLog, .events:
+            let platform = PlatformFieldResolver(
+                engine: engine, authenticator: authenticator, principal: principal, isAdmin: schema.view.isAdmin)
+            return try await platform.resolve(kind, arguments, roles: schema.view.schema.roles)
         default:
             throw GraphQLFieldError(.internalServerError, "internal server error")
         }

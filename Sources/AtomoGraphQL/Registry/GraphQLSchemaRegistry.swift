@@ -21,10 +21,16 @@ public final class GraphQLSchemaRegistry: Sendable {
 
     private let state: Mutex<State>
     private let resolvers: RoleSchemaBuilder.ResolverFactory
+    /// Whether the schemas include user management (see ``RoleSchemaBuilder/userManagement``).
+    public let userManagement: Bool
 
     /// Creates a registry for `schema`; `resolvers` gives fields their reference-executor resolvers.
-    public init(schema: Schema, resolvers: @escaping RoleSchemaBuilder.ResolverFactory = ReferenceResolvers.factory) {
+    public init(
+        schema: Schema, userManagement: Bool = false,
+        resolvers: @escaping RoleSchemaBuilder.ResolverFactory = ReferenceResolvers.factory
+    ) {
         state = Mutex(State(schema: schema, generation: 0, built: [:]))
+        self.userManagement = userManagement
         self.resolvers = resolvers
     }
 
@@ -42,7 +48,8 @@ public final class GraphQLSchemaRegistry: Sendable {
         if let cached { return cached }
         // Built outside the lock: two requests may build the same schema at once, and the first to
         // finish is kept; a build for a replaced schema is returned to its caller but not cached.
-        let built = try RoleSchemaBuilder(view: SchemaView(schema: schema, audience: audience), resolvers: resolvers).build()
+        let built = try RoleSchemaBuilder(
+            view: SchemaView(schema: schema, audience: audience), userManagement: userManagement, resolvers: resolvers).build()
         return state.withLock { state in
             guard state.generation == generation else { return built }
             if let raced = state.built[audience] { return raced }
@@ -62,7 +69,8 @@ public final class GraphQLSchemaRegistry: Sendable {
     /// - Throws: ``GraphQLSchemaBuildError`` if `schema` cannot be expressed in GraphQL (checked by
     ///   building the system audience's schema first); the current schema then stays.
     public func replace(schema: Schema) throws(GraphQLSchemaBuildError) {
-        let system = try RoleSchemaBuilder(view: SchemaView(schema: schema, audience: .system), resolvers: resolvers).build()
+        let system = try RoleSchemaBuilder(
+            view: SchemaView(schema: schema, audience: .system), userManagement: userManagement, resolvers: resolvers).build()
         state.withLock { state in
             state.schema = schema
             state.generation += 1

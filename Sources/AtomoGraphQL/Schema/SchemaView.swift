@@ -117,6 +117,9 @@ public struct SchemaView: Sendable, Hashable {
         indexByName = Dictionary(uniqueKeysWithValues: entities.enumerated().map { ($1.entity.name, $0) })
     }
 
+    /// Whether the audience administers the platform (users, the raw event log): system code or the `Admin` role.
+    public var isAdmin: Bool { audience.isSystem || audience.roles.contains("Admin") }
+
     /// The view of the entity named `name`, or nil when the audience may not read it.
     public func entity(_ name: String) -> EntityView? {
         indexByName[name].map { entities[$0] }

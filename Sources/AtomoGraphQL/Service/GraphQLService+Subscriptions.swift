@@ -45,13 +45,17 @@ extension GraphQLService {
                 GraphQLResponse(
                     requestError: GraphQLRequestError(.validationFailed, "a subscription selects exactly one root field")))
         }
-        let resolver = ContentFieldResolver(engine: engine, principal: principal, schema: prepared.schema, limits: limits)
+        var resolver = ContentFieldResolver(engine: engine, principal: principal, schema: prepared.schema, limits: limits)
+        resolver.authenticator = authenticator
         let executor = PlanExecutor(plan: plan, resolver: resolver, variables: variables)
         let arguments: [String: JSONValue]
         do throws(GraphQLFieldError) {
             arguments = try executor.arguments(field)
         } catch {
             return .rejected(GraphQLResponse(requestError: GraphQLRequestError(error.code, error.message)))
+        }
+        if case .eventsFeed = kind {
+            return await eventsFeed(arguments: arguments, principal: principal, field: field, executor: executor)
         }
         let matcher: ChangeMatcher
         switch kind {
@@ -90,6 +94,40 @@ extension GraphQLService {
                     let run = PlanExecutor.Run()
                     await executor.prefetch(field, [.changeEvent(event)], run)
                     let outcome = executor.write(rootValues: [.success(.changeEvent(event))], run: run)
+                    continuation.yield(GraphQLResponse(body: outcome.body, hasData: outcome.hasData))
+                }
+            } catch {}
+            continuation.finish()
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        return .stream(stream)
+    }
+}
+
+extension GraphQLService {
+    /// The subscription `events(types:)`: every event committed from now on (Admin).
+    fileprivate func eventsFeed(arguments: [String: JSONValue], principal: Principal, field: FieldPlan, executor: PlanExecutor) async
+        -> GraphQLSubscriptionStart
+    {
+        guard principal.isSystem || principal.roles.contains("Admin") else {
+            return .rejected(GraphQLResponse(requestError: GraphQLRequestError(.forbidden, "only an Admin may follow the event log")))
+        }
+        let types = arguments["types"]?.arrayValue.map { Set($0.compactMap(\.stringValue)) }
+        let head: Int64
+        do {
+            head = try await engine.events.headPosition()
+        } catch {
+            return .rejected(GraphQLResponse(requestError: GraphQLRequestError(.internalServerError, "internal server error")))
+        }
+        let subscription = engine.events.subscribe(after: head, filter: EventFilter(eventTypes: types))
+        let (stream, continuation) = AsyncStream<GraphQLResponse>.makeStream(bufferingPolicy: .bufferingNewest(1_000))
+        let task = Task {
+            do {
+                for try await event in subscription {
+                    if Task.isCancelled { break }
+                    let value = PlatformFieldResolver.eventValue(event)
+                    let run = PlanExecutor.Run()
+                    let outcome = executor.write(rootValues: [.success(value)], run: run)
                     continuation.yield(GraphQLResponse(body: outcome.body, hasData: outcome.hasData))
                 }
             } catch {}

@@ -1,3 +1,4 @@
+public import AtomoAuth
 public import AtomoContent
 public import AtomoSchema
 import Foundation
@@ -29,6 +30,8 @@ public final class GraphQLService: Sendable {
     public let limits: GraphQLLimits
     /// Which executor runs operations.
     public let executor: GraphQLExecutorKind
+    /// Serves the platform's user management (`users`, `createUser`, `updateUser`, `sessions`) when set.
+    public let authenticator: Authenticator?
 
     private struct CachedDocument: Sendable {
         let document: Document
@@ -48,13 +51,15 @@ public final class GraphQLService: Sendable {
     private let plans = Mutex<[PlanKey: OperationPlan]>([:])
     private static let cacheLimit = 1_000
 
-    /// Creates the service for `engine`'s schema (or `schema`, when the engine's is to be replaced later).
+    /// Creates the service for `engine`'s schema (or `schema`, when the engine's is to be replaced later);
+    /// with an `authenticator`, the platform schema includes user management.
     public init(
-        engine: ContentEngine, schema: Schema? = nil, limits: GraphQLLimits = GraphQLLimits(),
-        executor: GraphQLExecutorKind = .planned
+        engine: ContentEngine, schema: Schema? = nil, authenticator: Authenticator? = nil,
+        limits: GraphQLLimits = GraphQLLimits(), executor: GraphQLExecutorKind = .planned
     ) {
         self.engine = engine
-        self.registry = GraphQLSchemaRegistry(schema: schema ?? engine.schema)
+        self.authenticator = authenticator
+        self.registry = GraphQLSchemaRegistry(schema: schema ?? engine.schema, userManagement: authenticator != nil)
         self.limits = limits
         self.executor = executor
     }
@@ -183,7 +188,8 @@ public final class GraphQLService: Sendable {
     }
 
     private func run(_ prepared: PreparedOperation, request: GraphQLRequest, principal: Principal) async -> GraphQLResponse {
-        let resolver = ContentFieldResolver(engine: engine, principal: principal, schema: prepared.schema, limits: limits)
+        var resolver = ContentFieldResolver(engine: engine, principal: principal, schema: prepared.schema, limits: limits)
+        resolver.authenticator = authenticator
         if executor == .reference || prepared.usesIntrospection {
             return await runReference(prepared, request: request, resolver: resolver)
         }
