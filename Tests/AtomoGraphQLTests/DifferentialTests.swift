@@ -71,6 +71,9 @@ import Testing
                 { contacts(first: 5000) { nodes { id } } deal(id: "x") { title } typename: __typename }
                 """)),
             ("a stale cursor", GraphQLRequest(query: "{ contacts(after: \"garbage\") { nodes { id } } }")),
+            ("nested field errors null the nearest nullable field", GraphQLRequest(query: """
+                { contacts(first: 12, orderBy: [{ name: ASC }]) { nodes { name company { name contacts(first: 5000) { totalCount } } } } }
+                """)),
         ]
     }
 

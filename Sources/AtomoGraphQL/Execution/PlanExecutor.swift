@@ -35,6 +35,8 @@ struct PlanExecutor {
         var relationErrors: [Int: GraphQLFieldError] = [:]
         var errors: [ErrorEntry] = []
         var writer = JSONWriter()
+        /// The path of the value being written (a stack: copied only when an error is recorded).
+        var path: [PathElement] = []
     }
 
     /// The response body and whether `data` is non-null.
@@ -92,7 +94,7 @@ struct PlanExecutor {
         do {
             run.writer.beginObject()
             for (field, value) in zip(plan.root.fields, rootValues) {
-                try writeField(field, value, path: [.key(field.responseKey)], run: run)
+                try writeField(field, value, run: run)
             }
             run.writer.endObject()
         } catch {
@@ -198,25 +200,25 @@ struct PlanExecutor {
 
     // MARK: Writing
 
-    private func fail(_ error: GraphQLFieldError, _ field: FieldPlan, _ path: [PathElement], _ run: Run) {
-        run.errors.append(ErrorEntry(error: error, path: path, location: field.location))
+    private func fail(_ error: GraphQLFieldError, _ field: FieldPlan, _ run: Run) {
+        run.errors.append(ErrorEntry(error: error, path: run.path, location: field.location))
     }
 
-    func writeField(_ field: FieldPlan, _ value: Result<ResolvedValue, GraphQLFieldError>, path: [PathElement], run: Run)
-        throws(NullBubble)
-    {
+    func writeField(_ field: FieldPlan, _ value: Result<ResolvedValue, GraphQLFieldError>, run: Run) throws(NullBubble) {
         run.writer.key(field.responseKey)
+        run.path.append(.key(field.responseKey))
+        defer { run.path.removeLast() }
         let mark = run.writer.mark
         let resolved: ResolvedValue
         switch value {
         case .success(let value): resolved = value
         case .failure(let error):
-            fail(error, field, path, run)
+            fail(error, field, run)
             resolved = .null
             if field.shape.isNonNull { throw NullBubble() }
         }
         do {
-            try writeValue(field.shape, resolved, field, path: path, run: run, reportNull: value.isSuccess)
+            try writeValue(field.shape, resolved, field, run: run, reportNull: value.isSuccess)
         } catch {
             if field.shape.isNonNull { throw error }
             run.writer.truncate(to: mark)
@@ -225,7 +227,7 @@ struct PlanExecutor {
     }
 
     private func writeValue(
-        _ shape: OutputShape, _ value: ResolvedValue, _ field: FieldPlan, path: [PathElement], run: Run, reportNull: Bool = true
+        _ shape: OutputShape, _ value: ResolvedValue, _ field: FieldPlan, run: Run, reportNull: Bool = true
     ) throws(NullBubble) {
         switch shape {
         case .nonNull(let inner):
@@ -234,11 +236,11 @@ struct PlanExecutor {
                     fail(
                         GraphQLFieldError(
                             .internalServerError, "Cannot return null for non-nullable field \(field.parentTypeName).\(field.fieldName)."),
-                        field, path, run)
+                        field, run)
                 }
                 throw NullBubble()
             }
-            try writeValue(inner, value, field, path: path, run: run)
+            try writeValue(inner, value, field, run: run)
         case _ where { if case .null = value { return true } else { return false } }():
             run.writer.null()
         case .list(let inner):
@@ -251,8 +253,10 @@ struct PlanExecutor {
             run.writer.beginArray()
             for (index, element) in elements.enumerated() {
                 let mark = run.writer.mark
+                run.path.append(.index(index))
+                defer { run.path.removeLast() }
                 do {
-                    try writeValue(inner, element, field, path: path + [.index(index)], run: run)
+                    try writeValue(inner, element, field, run: run)
                 } catch {
                     if inner.isNonNull { throw error }
                     run.writer.truncate(to: mark)
@@ -268,7 +272,7 @@ struct PlanExecutor {
             if let error = writeLeaf(kind, json, run: run) {
                 // The value cannot be represented: it becomes null where it stands, which the
                 // nearest nullable position catches.
-                fail(error, field, path, run)
+                fail(error, field, run)
                 throw NullBubble()
             }
         case .object(let typeName):
@@ -276,13 +280,13 @@ struct PlanExecutor {
                 run.writer.null()
                 return
             }
-            try writeObject(selection, value, typeName: typeName, path: path, run: run)
+            try writeObject(selection, value, typeName: typeName, run: run)
         case .union(_, let names):
             guard let block = value.blockType, let typeName = names[block], let selection = field.unionSelections[typeName] else {
-                fail(GraphQLFieldError(.internalServerError, "a block has an unknown type"), field, path, run)
+                fail(GraphQLFieldError(.internalServerError, "a block has an unknown type"), field, run)
                 throw NullBubble()
             }
-            try writeObject(selection, value, typeName: typeName, path: path, run: run)
+            try writeObject(selection, value, typeName: typeName, run: run)
         }
     }
 
@@ -310,13 +314,12 @@ struct PlanExecutor {
         return nil
     }
 
-    private func writeObject(_ selection: SelectionPlan, _ value: ResolvedValue, typeName: String, path: [PathElement], run: Run)
+    private func writeObject(_ selection: SelectionPlan, _ value: ResolvedValue, typeName: String, run: Run)
         throws(NullBubble)
     {
         run.writer.beginObject()
         for sub in selection.fields {
             let child: Result<ResolvedValue, GraphQLFieldError>
-            let subPath = path + [.key(sub.responseKey)]
             if let kind = sub.kind {
                 switch kind {
                 case .system, .value:
@@ -347,7 +350,7 @@ struct PlanExecutor {
             } else {
                 child = .success(.json(.string(typeName)))
             }
-            try writeField(sub, child, path: subPath, run: run)
+            try writeField(sub, child, run: run)
         }
         run.writer.endObject()
     }
