@@ -11,6 +11,11 @@ struct PlanExecutor {
     let plan: OperationPlan
     let resolver: ContentFieldResolver
     let variables: [String: JSONValue]
+    /// When execution must stop: checked before every read-model query (a query already running is
+    /// not interrupted — nor would cancelling its task interrupt SQLite — so a request overruns by at
+    /// most one query). A deadline costs nothing per request, where a timer task would.
+    var deadline: ContinuousClock.Instant? = nil
+    var timeout: Duration = .seconds(10)
 
     /// One element of a response path.
     enum PathElement: Sendable {
@@ -37,6 +42,15 @@ struct PlanExecutor {
         var writer = JSONWriter()
         /// The path of the value being written (a stack: copied only when an error is recorded).
         var path: [PathElement] = []
+        var timedOut = false
+    }
+
+    /// Whether the deadline has passed (and marks the run timed out).
+    private func expired(_ run: Run) -> Bool {
+        if run.timedOut { return true }
+        guard let deadline, ContinuousClock.now >= deadline else { return false }
+        run.timedOut = true
+        return true
     }
 
     /// The response body and whether `data` is non-null.
@@ -68,6 +82,7 @@ struct PlanExecutor {
         // Root fields run one after another: serially for mutations as the specification demands,
         // and for queries because each already batches everything below it.
         for field in plan.root.fields {
+            if expired(run) { break }
             let value: Result<ResolvedValue, GraphQLFieldError>
             if let kind = field.kind {
                 do throws(GraphQLFieldError) {
@@ -81,6 +96,10 @@ struct PlanExecutor {
             }
             if case .success(let resolved) = value { await prefetch(field, [resolved], run) }
             rootValues.append(value)
+        }
+        if expired(run) {
+            let error = GraphQLRequestError(.timeout, "the operation took longer than \(timeout)")
+            return Outcome(body: GraphQLResponse.errorBody(error, withNullData: true), hasData: false, errors: [])
         }
         return write(rootValues: rootValues, run: run)
     }
@@ -164,7 +183,7 @@ struct PlanExecutor {
         Self.flatten(values, into: &objects)
         guard !objects.isEmpty else { return }
         for sub in selection.fields {
-            guard let kind = sub.kind else { continue }
+            guard let kind = sub.kind, !expired(run) else { continue }
             switch kind {
             case .reference(let referenceField, let target):
                 var seen: Set<String> = []

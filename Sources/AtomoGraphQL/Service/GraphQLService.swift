@@ -101,10 +101,14 @@ public final class GraphQLService: Sendable {
                         : "\(prepared.operationType.rawValue) operations are not allowed over this method (use POST)"),
                 status: prepared.operationType == .subscription ? 400 : 405)
         }
-        let limits = self.limits
-        return await Self.withTimeout(limits.executionTimeout) {
-            await self.run(prepared, request: request, principal: principal)
+        // The planned executor checks its deadline before every read-model query; the library's
+        // executor is raced against a timer.
+        if executor == .reference || prepared.usesIntrospection {
+            return await Self.withTimeout(limits.executionTimeout) {
+                await self.run(prepared, request: request, principal: principal)
+            }
         }
+        return await run(prepared, request: request, principal: principal)
     }
 
     /// What a request resolved to before execution.
@@ -206,7 +210,10 @@ public final class GraphQLService: Sendable {
         } catch {
             return GraphQLResponse(requestError: error)
         }
-        let outcome = await PlanExecutor(plan: plan, resolver: resolver, variables: variables).run()
+        var executor = PlanExecutor(plan: plan, resolver: resolver, variables: variables)
+        executor.deadline = ContinuousClock.now.advanced(by: limits.executionTimeout)
+        executor.timeout = limits.executionTimeout
+        let outcome = await executor.run()
         return GraphQLResponse(body: outcome.body, hasData: outcome.hasData)
     }
 
