@@ -39,7 +39,7 @@ struct PlanExecutor {
         var reverse: [Int: [String: ConnectionValue]] = [:]
         var relationErrors: [Int: GraphQLFieldError] = [:]
         var errors: [ErrorEntry] = []
-        var writer = JSONWriter()
+        var writer = JSONWriter(capacity: 16_384)
         /// The path of the value being written (a stack: copied only when an error is recorded).
         var path: [PathElement] = []
         var timedOut = false
