@@ -19,7 +19,8 @@ import Testing
                 fields: [
                     "items": GraphQLField(
                         type: GraphQLList(GraphQLString), resolve: { _, _, _, _ in ["a", nil, "b"] as [String?] }),
-                    "strings": GraphQLField(type: GraphQLList(GraphQLString), resolve: { _, _, _, _ in ["a", "b"] as [String?] }),
+                    "strings": GraphQLField(
+                        type: GraphQLList(GraphQLString), resolve: { _, _, _, _ in ["a", "b"] as [String?] }),
                 ]))
         let plain = try await graphql(schema: schema, request: "{ strings }")
         #expect(plain.data == ["strings": ["a", "b"]])
@@ -32,8 +33,10 @@ import Testing
     @Test func atomoSchemasDeclareNoListWithNullableItems() throws {
         let audiences: [SchemaAudience] = [.system, .role("Viewer"), .role("Sales")]
         for audience in audiences {
-            let built = try RoleSchemaBuilder(view: SchemaView(schema: CRMFixture.schema(), audience: audience), userManagement: true)
-                .build()
+            let built = try RoleSchemaBuilder(
+                view: SchemaView(schema: CRMFixture.schema(), audience: audience), userManagement: true
+            )
+            .build()
             for (name, type) in built.graphQLSchema.typeMap where !name.hasPrefix("__") {
                 guard let object = type as? GraphQLObjectType else { continue }
                 for (fieldName, field) in try object.fields() {
@@ -50,14 +53,17 @@ import Testing
     @Test func thePlannedExecutorKeepsNullItemsOfNullableLists() async throws {
         // A nullable list of nullable strings, written by the planned executor's writer.
         let field = FieldPlan(
-            id: 0, responseKey: "items", fieldName: "items", kind: .member("items"), parentTypeName: "Query", arguments: [],
+            id: 0, responseKey: "items", fieldName: "items", kind: .member("items"), parentTypeName: "Query",
+            arguments: [],
             shape: .list(.leaf(.string)), selection: nil, unionSelections: [:], location: nil, selectsTotalCount: false)
         let plan = OperationPlan(
-            operation: .query, root: SelectionPlan(fields: [field]), rootTypeName: "Query", variableDefinitions: [], fieldCount: 1)
+            operation: .query, root: SelectionPlan(fields: [field]), rootTypeName: "Query", variableDefinitions: [],
+            fieldCount: 1)
         let harness = try await GraphQLHarness.unstarted()
         defer { harness.store.close() }
         let resolver = ContentFieldResolver(
-            engine: harness.engine, principal: .system, schema: try harness.service.schema(for: .system), limits: GraphQLLimits())
+            engine: harness.engine, principal: .system, schema: try harness.service.schema(for: .system),
+            limits: GraphQLLimits())
         let executor = PlanExecutor(plan: plan, resolver: resolver, variables: [:])
         let outcome = executor.write(rootValues: [.success(.json(["a", nil, "b"]))], run: PlanExecutor.Run())
         #expect(try GraphQLHarness.json(outcome.body) == ["data": ["items": ["a", nil, "b"]]])

@@ -29,7 +29,8 @@ import Testing
         defer { Task { await harness.close() } }
         _ = try await CRMSeed.seed(harness.engine, contacts: 100)
         // Many aliased list fields, each a read-model query: far more than 20 ms.
-        let fields = (0..<60).map { "a\($0): contacts(first: 100) { nodes { name company { name } } }" }.joined(separator: " ")
+        let fields = (0..<60).map { "a\($0): contacts(first: 100) { nodes { name company { name } } }" }.joined(
+            separator: " ")
         let response = await harness.service.execute(GraphQLRequest(query: "{ \(fields) }"), as: .system)
         let body = try GraphQLHarness.json(response.body)
         #expect(body.firstErrorCode == "TIMEOUT", "\(String(describing: body).prefix(300))")

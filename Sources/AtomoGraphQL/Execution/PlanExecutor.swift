@@ -64,7 +64,9 @@ struct PlanExecutor {
     func arguments(_ field: FieldPlan) throws(GraphQLFieldError) -> [String: JSONValue] {
         var result: [String: JSONValue] = [:]
         for argument in field.arguments {
-            if let ast = argument.value, let value = try InputCoercion.literal(ast, to: argument.type, variables: variables, path: argument.name) {
+            if let ast = argument.value,
+                let value = try InputCoercion.literal(ast, to: argument.type, variables: variables, path: argument.name)
+            {
                 result[argument.name] = value
             } else if let defaultValue = argument.defaultValue, let value = JSONValue(graphQLMap: defaultValue) {
                 result[argument.name] = value
@@ -223,7 +225,8 @@ struct PlanExecutor {
         run.errors.append(ErrorEntry(error: error, path: run.path, location: field.location))
     }
 
-    func writeField(_ field: FieldPlan, _ value: Result<ResolvedValue, GraphQLFieldError>, run: Run) throws(NullBubble) {
+    func writeField(_ field: FieldPlan, _ value: Result<ResolvedValue, GraphQLFieldError>, run: Run) throws(NullBubble)
+    {
         run.writer.key(field.responseKey)
         run.path.append(.key(field.responseKey))
         defer { run.path.removeLast() }
@@ -254,7 +257,8 @@ struct PlanExecutor {
                 if reportNull {
                     fail(
                         GraphQLFieldError(
-                            .internalServerError, "Cannot return null for non-nullable field \(field.parentTypeName).\(field.fieldName)."),
+                            .internalServerError,
+                            "Cannot return null for non-nullable field \(field.parentTypeName).\(field.fieldName)."),
                         field, run)
                 }
                 throw NullBubble()
@@ -301,7 +305,9 @@ struct PlanExecutor {
             }
             try writeObject(selection, value, typeName: typeName, run: run)
         case .union(_, let names):
-            guard let block = value.blockType, let typeName = names[block], let selection = field.unionSelections[typeName] else {
+            guard let block = value.blockType, let typeName = names[block],
+                let selection = field.unionSelections[typeName]
+            else {
                 fail(GraphQLFieldError(.internalServerError, "a block has an unknown type"), field, run)
                 throw NullBubble()
             }
@@ -323,7 +329,8 @@ struct PlanExecutor {
         case (.id, .int(let int)), (.string, .int(let int)): run.writer.string(String(int))
         case (.enumeration(let name, let values), .string(let string)):
             guard values.contains(string) else {
-                return GraphQLFieldError(.internalServerError, "Enum \"\(name)\" cannot represent value: \"\(string)\".")
+                return GraphQLFieldError(
+                    .internalServerError, "Enum \"\(name)\" cannot represent value: \"\(string)\".")
             }
             run.writer.string(string)
         case (.json, _): run.writer.json(value)
@@ -333,7 +340,9 @@ struct PlanExecutor {
         return nil
     }
 
-    private func writeObject(_ selection: SelectionPlan, _ value: ResolvedValue, typeName: String, run: Run)
+    private func writeObject(
+        _ selection: SelectionPlan, _ value: ResolvedValue, typeName: String, run: Run
+    )
         throws(NullBubble)
     {
         run.writer.beginObject()
@@ -342,7 +351,11 @@ struct PlanExecutor {
             if let kind = sub.kind {
                 switch kind {
                 case .system, .value:
-                    if case .record(let record) = value { child = .success(ResolvedValue.recordField(kind, of: record)) } else { child = .success(.null) }
+                    if case .record(let record) = value {
+                        child = .success(ResolvedValue.recordField(kind, of: record))
+                    } else {
+                        child = .success(.null)
+                    }
                 case .reference(let referenceField, _):
                     if let error = run.relationErrors[sub.id] {
                         child = .failure(error)
@@ -359,7 +372,10 @@ struct PlanExecutor {
                     } else if case .record(let record) = value, let connection = run.reverse[sub.id]?[record.id] {
                         child = .success(.connection(connection))
                     } else {
-                        child = .success(.connection(ConnectionValue(records: [], totalCount: 0, hasNextPage: false, hasPreviousPage: false)))
+                        child = .success(
+                            .connection(
+                                ConnectionValue(records: [], totalCount: 0, hasNextPage: false, hasPreviousPage: false))
+                        )
                     }
                 case .member(let name):
                     child = .success(value.member(name))

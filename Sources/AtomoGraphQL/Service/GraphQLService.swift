@@ -84,7 +84,8 @@ public final class GraphQLService: Sendable {
     ///
     /// - Parameter allowedOperations: the operation types this transport allows (GET allows only queries).
     public func execute(
-        _ request: GraphQLRequest, as principal: Principal, allowedOperations: Set<GraphQLOperationType> = [.query, .mutation]
+        _ request: GraphQLRequest, as principal: Principal,
+        allowedOperations: Set<GraphQLOperationType> = [.query, .mutation]
     ) async -> GraphQLResponse {
         let prepared: PreparedOperation
         do {
@@ -181,7 +182,8 @@ public final class GraphQLService: Sendable {
             operation = named
         } else {
             guard operations.count == 1, let only = operations.first else {
-                throw GraphQLRequestError(.badRequest, "the document has several operations: name one with operationName")
+                throw GraphQLRequestError(
+                    .badRequest, "the document has several operations: name one with operationName")
             }
             operation = only
         }
@@ -191,8 +193,11 @@ public final class GraphQLService: Sendable {
             usesIntrospection: cached.usesIntrospection)
     }
 
-    private func run(_ prepared: PreparedOperation, request: GraphQLRequest, principal: Principal) async -> GraphQLResponse {
-        var resolver = ContentFieldResolver(engine: engine, principal: principal, schema: prepared.schema, limits: limits)
+    private func run(
+        _ prepared: PreparedOperation, request: GraphQLRequest, principal: Principal
+    ) async -> GraphQLResponse {
+        var resolver = ContentFieldResolver(
+            engine: engine, principal: principal, schema: prepared.schema, limits: limits)
         resolver.authenticator = authenticator
         if executor == .reference || prepared.usesIntrospection {
             return await runReference(prepared, request: request, resolver: resolver)
@@ -217,7 +222,9 @@ public final class GraphQLService: Sendable {
         return GraphQLResponse(body: outcome.body, hasData: outcome.hasData)
     }
 
-    func plan(_ prepared: PreparedOperation, request: GraphQLRequest, variables: [String: JSONValue]) throws(GraphQLRequestError)
+    func plan(
+        _ prepared: PreparedOperation, request: GraphQLRequest, variables: [String: JSONValue]
+    ) throws(GraphQLRequestError)
         -> OperationPlan
     {
         let key = PlanKey(
@@ -233,13 +240,16 @@ public final class GraphQLService: Sendable {
         return plan
     }
 
-    private func runReference(_ prepared: PreparedOperation, request: GraphQLRequest, resolver: ContentFieldResolver) async
+    private func runReference(
+        _ prepared: PreparedOperation, request: GraphQLRequest, resolver: ContentFieldResolver
+    ) async
         -> GraphQLResponse
     {
         do {
             var result = try await GraphQL.execute(
                 schema: prepared.schema.graphQLSchema, documentAST: prepared.document, rootValue: (),
-                context: ReferenceContext(resolver: resolver), variableValues: request.variables.mapValues(\.graphQLMap),
+                context: ReferenceContext(resolver: resolver),
+                variableValues: request.variables.mapValues(\.graphQLMap),
                 operationName: request.operationName)
             if result.data == nil {
                 // Errors without a path stopped the request before execution (variables); errors with
@@ -250,7 +260,8 @@ public final class GraphQLService: Sendable {
                 }
                 result.data = Map.null
             }
-            return GraphQLResponse(body: Array(try GraphQLJSONEncoder().encode(result)), hasData: result.data != Map.null)
+            return GraphQLResponse(
+                body: Array(try GraphQLJSONEncoder().encode(result)), hasData: result.data != Map.null)
         } catch {
             return GraphQLResponse(requestError: GraphQLRequestError(.internalServerError, "internal server error"))
         }
@@ -275,7 +286,9 @@ public final class GraphQLService: Sendable {
     }
 
     /// Runs `body`, or answers with a `TIMEOUT` error once `timeout` has passed (the body is cancelled).
-    static func withTimeout(_ timeout: Duration, _ body: @escaping @Sendable () async -> GraphQLResponse) async -> GraphQLResponse {
+    static func withTimeout(
+        _ timeout: Duration, _ body: @escaping @Sendable () async -> GraphQLResponse
+    ) async -> GraphQLResponse {
         await withTaskGroup(of: GraphQLResponse?.self) { group in
             group.addTask { await body() }
             group.addTask {

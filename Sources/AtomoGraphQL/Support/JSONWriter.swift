@@ -21,7 +21,9 @@ struct JSONWriter: Sendable {
     }
 
     /// The current position.
-    var mark: Mark { Mark(length: bytes.count, depth: needsComma.count, comma: needsComma.last ?? false, afterKey: afterKey) }
+    var mark: Mark {
+        Mark(length: bytes.count, depth: needsComma.count, comma: needsComma.last ?? false, afterKey: afterKey)
+    }
 
     /// Cuts the output back to `mark`.
     mutating func truncate(to mark: Mark) {
