@@ -131,7 +131,7 @@ let package = Package(
         ),
 
         // Tests.
-        .testTarget(name: "AtomoSchemaTests", dependencies: ["AtomoSchema"], swiftSettings: swiftSettings),
+        .testTarget(name: "AtomoSchemaTests", dependencies: ["AtomoSchema"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(
             name: "AtomoGraphQLTests",
             dependencies: [

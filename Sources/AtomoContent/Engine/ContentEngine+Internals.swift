@@ -54,7 +54,8 @@ extension ContentEngine {
         for entity in model.schema.entities {
             let entityModel = try model.entity(entity.name)
             let readModel = EntityReadModel(
-                entity: entityModel, decoder: decoder, store: events, database: readModels, configuration: configuration.projection)
+                entity: entityModel, decoder: decoder, store: events, database: readModels, configuration: configuration.projection,
+                commitTimes: commitTimes)
             if let old = stored[entity.name], let oldModel = try? EntityModel(old, schema: model.schema, tablePrefix: model.tablePrefix) {
                 let oldDecoder = ContentEventDecoder(
                     model: model.replacing(oldModel), upcasters: UpcasterRegistry(configuration.upcasters))
@@ -97,7 +98,8 @@ extension ContentEngine {
                 readModelsByName[entity.name] = readModel
             } else {
                 let readModel = EntityReadModel(
-                    entity: entityModel, decoder: decoder, store: events, database: readModels, configuration: configuration.projection)
+                    entity: entityModel, decoder: decoder, store: events, database: readModels, configuration: configuration.projection,
+                    commitTimes: commitTimes)
                 try await readModel.start(liveEntity: entityModel, decoder: decoder)
                 let view = entityModel.view
                 try await readModels.writeTransaction { connection in try EntityReadModel.saveEntity(entity, view: view, in: connection) }
@@ -187,7 +189,7 @@ extension ContentEngine {
     func appendWithClaims(
         _ record: StreamAppend, entity: EntityModel, recordID: String, claims: [(Field, JSONValue)],
         releases: [(Field, JSONValue)], metadata: EventMetadata
-    ) async throws(ContentError) -> Int64 {
+    ) async throws(ContentError) -> AppendResult {
         var expectations: [StreamName: ExpectedVersion] = [:]
         var claimFields: [StreamName: Field] = [:]
         for attempt in 0..<16 {
@@ -211,7 +213,7 @@ extension ContentEngine {
             }
             do {
                 let results = try await events.append(appends)
-                return results[0].lastPosition
+                return results[0]
             } catch EventStoreError.wrongExpectedVersion(let stream, _, let actual) {
                 if stream == record.stream {
                     var expected: Int64 = -1
@@ -261,12 +263,24 @@ extension ContentEngine {
         }
     }
 
-    /// Waits for the read model to show `position`, then reads the record back as the principal sees it.
+    /// Waits for the read model to show the append, then returns the record as the principal sees it:
+    /// `expected` (the state before with the change applied) stamped with the commit time the
+    /// projector saw, or, when that is not at hand, the row read back.
     func readBack(
-        _ entity: EntityModel, _ id: String, after position: Int64, context: EngineContext, principal: Principal,
-        includeDeleted: Bool = false
+        _ entity: EntityModel, _ id: String, after result: AppendResult, expected: ContentRecord?, actor: String,
+        principal: Principal
     ) async throws(ContentError) -> ContentRecord {
-        try await waitForReadModel(entity, position: position)
+        try await waitForReadModel(entity, position: result.lastPosition)
+        if var record = expected, let time = commitTimes.take(result.lastPosition) {
+            record.version = result.lastVersion
+            if result.lastVersion == 0 {
+                record.createdAt = time
+                record.createdBy = actor
+            }
+            record.updatedAt = time
+            record.updatedBy = actor
+            return try visibleOrForbidden(record, entity, principal)
+        }
         guard let record = try await fetch(entity, id: id) else { throw .notFound(entity: entity.name, id: id) }
         return try visibleOrForbidden(record, entity, principal)
     }

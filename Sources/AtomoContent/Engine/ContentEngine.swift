@@ -68,6 +68,7 @@ public final class ContentEngine: Sendable {
     let state: Mutex<EngineState>
     let counter = QueryCounter()
     let lifecycle = SerialGate()
+    let commitTimes = AppliedCommitTimes()
 
     /// Creates an engine; nothing runs until ``start()``.
     ///
@@ -182,15 +183,19 @@ public final class ContentEngine: Sendable {
         let event = EventData(type: entityModel.eventType(.created), payload: ContentEvent.payload(fields: record), metadata: metadata)
         let claims = entityModel.columns.filter { $0.field.isUnique && record[$0.name] != nil && record[$0.name] != .null }
             .map { ($0.field, record[$0.name]!) }
-        let position: Int64
+        let result: AppendResult
         do {
-            position = try await appendWithClaims(
+            result = try await appendWithClaims(
                 StreamAppend(to: stream, expectedVersion: .noStream, events: [event]), entity: entityModel, recordID: recordID,
                 claims: claims, releases: [], metadata: metadata)
         } catch .conflict {
             throw .alreadyExists(entity: entity, id: recordID)
         }
-        return try await readBack(entityModel, recordID, after: position, context: context, principal: principal)
+        let expected = ContentRecord(
+            entity: entity, id: recordID, version: 0, fields: record, createdAt: Date(), updatedAt: Date(),
+            createdBy: principal.actorName, updatedBy: principal.actorName, isDeleted: false)
+        return try await readBack(
+            entityModel, recordID, after: result, expected: expected, actor: principal.actorName, principal: principal)
     }
 
     /// Changes fields of a live record: appends `<Entity>Updated` with the fields whose values change
@@ -233,10 +238,13 @@ public final class ContentEngine: Sendable {
             let claims = uniqueChanged.compactMap { column in changed[column.name].flatMap { $0 == .null ? nil : (column.field, $0) } }
             let releases = uniqueChanged.compactMap { column in previous[column.name].flatMap { $0 == .null ? nil : (column.field, $0) } }
             do {
-                let position = try await appendWithClaims(
+                let result = try await appendWithClaims(
                     StreamAppend(to: try Self.streamName(entityModel, id), expectedVersion: .exact(current.version), events: [event]),
                     entity: entityModel, recordID: id, claims: claims, releases: releases, metadata: metadata)
-                return try await readBack(entityModel, id, after: position, context: context, principal: principal)
+                var expected = current
+                for (name, value) in changed { expected.fields[name] = value }
+                return try await readBack(
+                    entityModel, id, after: result, expected: expected, actor: principal.actorName, principal: principal)
             } catch .conflict(_, _, _, let actual) {
                 if let expectedVersion { throw .conflict(entity: entity, id: id, expected: expectedVersion, actual: actual) }
                 try await catchUp(entityModel, attempt: attempt)
@@ -290,12 +298,14 @@ public final class ContentEngine: Sendable {
                 return (column.field, value)
             }
             do {
-                let position = try await appendWithClaims(
+                let result = try await appendWithClaims(
                     StreamAppend(to: try Self.streamName(entityModel, id), expectedVersion: .exact(current.version), events: [event]),
                     entity: entityModel, recordID: id, claims: deleting ? [] : unique, releases: deleting ? unique : [],
                     metadata: metadata)
+                var expected = current
+                expected.isDeleted = deleting
                 return try await readBack(
-                    entityModel, id, after: position, context: context, principal: principal, includeDeleted: true)
+                    entityModel, id, after: result, expected: expected, actor: principal.actorName, principal: principal)
             } catch .conflict(_, _, _, let actual) {
                 if let expectedVersion { throw .conflict(entity: entity, id: id, expected: expectedVersion, actual: actual) }
                 try await catchUp(entityModel, attempt: attempt)

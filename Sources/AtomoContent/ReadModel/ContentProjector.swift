@@ -2,6 +2,7 @@ import AtomoEvents
 import AtomoProjection
 import AtomoSchema
 import AtomoSQL
+import Foundation
 import Synchronization
 
 /// The shape a projector writes; shared with the engine so an in-place (additive) migration can
@@ -16,6 +17,22 @@ final class ProjectorShape: Sendable {
     func replace(entity: EntityModel, decoder: ContentEventDecoder) { state.withLock { $0 = (entity, decoder) } }
 }
 
+/// The commit times of recently applied events, by position, so a command can return its record
+/// without reading it back. Bounded: when full it forgets everything, and a command then reads the row.
+final class AppliedCommitTimes: Sendable {
+    private let times = Mutex<[Int64: Date]>([:])
+    private static let capacity = 65_536
+
+    func record(_ position: Int64, _ time: Date) {
+        times.withLock { times in
+            if times.count >= Self.capacity { times.removeAll(keepingCapacity: true) }
+            times[position] = time
+        }
+    }
+
+    func take(_ position: Int64) -> Date? { times.withLock { $0.removeValue(forKey: position) } }
+}
+
 /// Keeps one entity's read-model table: one row per record, written in the runner's transaction
 /// together with its checkpoint (exactly once).
 struct ContentProjector: SQLProjector {
@@ -23,8 +40,10 @@ struct ContentProjector: SQLProjector {
     let table: SQLIdentifier
     let shape: ProjectorShape
     let eventTypes: Set<String>?
+    let commitTimes: AppliedCommitTimes?
 
-    init(table: SQLIdentifier, shape: ProjectorShape) {
+    init(table: SQLIdentifier, shape: ProjectorShape, commitTimes: AppliedCommitTimes? = nil) {
+        self.commitTimes = commitTimes
         let entity = shape.current.entity
         self.name = "content.\(entity.name)"
         self.table = table
@@ -65,6 +84,7 @@ struct ContentProjector: SQLProjector {
         let insert = insertSQL(entity, p)
         for recorded in events {
             guard let (_, event) = try decoder.decode(recorded) else { continue }
+            commitTimes?.record(event.position, event.at)
             let at = SQLValue.integer(ContentTime.microseconds(event.at))
             let actor = event.actor.map(SQLValue.text) ?? .null
             switch event.kind {

@@ -14,7 +14,7 @@ final class EntityReadModel: Sendable {
     private let registry: ShapeRegistry
 
     init(entity: EntityModel, decoder: ContentEventDecoder, store: any EventStore, database: any SQLDatabase,
-         configuration: ProjectionRunner.Configuration) {
+         configuration: ProjectionRunner.Configuration, commitTimes: AppliedCommitTimes) {
         self.name = entity.name
         self.database = database
         let registry = ShapeRegistry(ProjectorShape(entity: entity, decoder: decoder))
@@ -24,7 +24,7 @@ final class EntityReadModel: Sendable {
         ) { table in
             let shape = registry.next.withLock { $0 }
             registry.byTable.withLock { $0[table.name] = shape }
-            return ContentProjector(table: table, shape: shape)
+            return ContentProjector(table: table, shape: shape, commitTimes: commitTimes)
         }
     }
 

@@ -10,10 +10,10 @@ extension ContentError {
         switch error {
         case let error as EventStoreError: text = error.description
         case let error as ProjectionError: text = error.description
-        default: text = String(describing: type(of: error))
+        default: text = String(describing: error)
         }
         // SQLite errors append the statement after "SQL:"; keep only what precedes it.
-        let cut = text.range(of: "SQL")?.lowerBound ?? text.endIndex
+        let cut = text.range(of: "SQL:")?.lowerBound ?? text.endIndex
         return .storageFailure(String(text[..<cut]).trimmingCharacters(in: .whitespaces))
     }
 }

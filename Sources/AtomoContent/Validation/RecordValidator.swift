@@ -286,6 +286,8 @@ final class NSRegularExpressionBox: @unchecked Sendable {
 enum RecordID {
     static func isValid(_ id: String) -> Bool {
         guard !id.isEmpty, id.utf8.count <= 200 else { return false }
+        // Printable ASCII (every generated id) needs no Unicode property lookups.
+        if id.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) { return true }
         for scalar in id.unicodeScalars {
             if scalar.properties.isWhitespace || scalar.value < 0x20 || (scalar.value >= 0x7F && scalar.value < 0xA0) { return false }
         }
