@@ -40,9 +40,10 @@ let package = Package(
                 .product(name: "AtomoSQL", package: atomo),
                 .product(name: "AtomoSQLite", package: atomo),
                 .product(name: "AtomoPostgres", package: atomo),
-                .product(name: "AtomoContent", package: atomo),
-                .product(name: "AtomoSchema", package: atomo),
                 .product(name: "AtomoAuth", package: atomo),
+                .product(name: "AtomoContent", package: atomo),
+                .product(name: "AtomoGraphQL", package: atomo),
+                .product(name: "AtomoSchema", package: atomo),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
