@@ -1,5 +1,5 @@
 public import Foundation
-import Logging
+public import Logging
 
 /// The server's data folder: the SQLite files and, in development, the generated JWT secret.
 public struct DataFolder: Sendable {

@@ -69,7 +69,7 @@ public struct ServerConfiguration: Sendable {
     /// `ATOMO_ADMIN_PASSWORD`, `ATOMO_ENV` (`production` or `development`) and `LOG_LEVEL`;
     /// flags given on the command line override them afterwards.
     public init(schemaPath: String, environment: [String: String] = ProcessInfo.processInfo.environment) {
-        self.init(schemaPath: schemaPath)
+        self.init(host: "127.0.0.1", schemaPath: schemaPath)
         if let port = environment["PORT"].flatMap(Int.init) { self.port = port }
         if let directory = environment["ATOMO_DATA_DIR"], !directory.isEmpty { dataDirectory = directory }
         if let url = environment["ATOMO_DATABASE_URL"], !url.isEmpty { databaseURL = url }

@@ -1,4 +1,5 @@
 public import AtomoSchema
+import Foundation
 
 /// `atomo codegen`: a TypeScript SDK for a schema's GraphQL API — types for entities, inputs and
 /// filters, typed operations, and `@tanstack/react-query` hooks.

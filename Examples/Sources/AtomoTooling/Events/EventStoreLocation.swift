@@ -1,5 +1,5 @@
 public import AtomoEvents
-import AtomoPostgres
+public import AtomoPostgres
 public import Foundation
 
 /// Where a service's event log lives: the SQLite file in its data folder, or a PostgreSQL database.
@@ -24,14 +24,14 @@ public enum EventStoreLocation: Sendable, Hashable, CustomStringConvertible {
     /// Where the log is, with any password left out.
     public var description: String {
         switch self {
-        case .sqlite(let path): "SQLite \(path)"
+        case .sqlite(let path):
+            return "SQLite \(path)"
         case .postgres(let url):
-            if var components = URLComponents(string: url), components.password != nil {
-                components.password = "***"
-                "PostgreSQL \(components.string ?? "(url)")"
-            } else {
-                "PostgreSQL \(url)"
+            guard var components = URLComponents(string: url), components.password != nil else {
+                return "PostgreSQL \(url)"
             }
+            components.password = "***"
+            return "PostgreSQL \(components.string ?? "(url)")"
         }
     }
 }
