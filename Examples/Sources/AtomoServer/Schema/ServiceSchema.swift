@@ -1,4 +1,4 @@
-public import AtomoSchema
+import AtomoSchema
 public import AtomoTooling
 public import Foundation
 import Synchronization
