@@ -1,6 +1,7 @@
-@testable import AtomoSchema
 import Foundation
 import Testing
+
+@testable import AtomoSchema
 
 @Suite struct SchemaModelTests {
     static let crm = Schema(
@@ -10,7 +11,8 @@ import Testing
                 "Block",
                 [
                     BlockType("Paragraph", [Field("text", .text, required: true)]),
-                    BlockType("CallLog", [Field("at", .datetime, required: true), Field("summary", .string, required: true)]),
+                    BlockType(
+                        "CallLog", [Field("at", .datetime, required: true), Field("summary", .string, required: true)]),
                 ])
         ],
         entities: [
@@ -27,7 +29,8 @@ import Testing
                     read: .conditional(
                         .notEqual(.path(["role"]), .literal("Viewer")), .literal(["id", "name"]),
                         .array([.literal("id"), .literal("name"), .literal("email"), .literal("company")])),
-                    update: .or(.equal(.path(["role"]), .literal("Admin")), .equal(.path(["role"]), .literal("Manager")))),
+                    update: .or(
+                        .equal(.path(["role"]), .literal("Admin")), .equal(.path(["role"]), .literal("Manager")))),
                 actions: [ActionBinding(on: .updated, action: "reindex", when: .changedAny(["email"]))]),
             Entity(
                 "Deal",
@@ -54,7 +57,9 @@ import Testing
 
     @Test func sha256MatchesAKnownDigest() throws {
         // FIPS 180-2 test vectors: SHA-256("abc") and of the 56-byte two-block message.
-        #expect(SHA256Digest.hex(of: Data("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(
+            SHA256Digest.hex(of: Data("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        )
         #expect(
             SHA256Digest.hex(of: Data("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
                 == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
@@ -95,7 +100,8 @@ import Testing
         let rule = Self.crm.entity("Contact")!.access!.read!
         #expect(rule.evaluate(in: AccessContext(role: "Viewer")) == ["id", "name", "email", "company"])
         #expect(rule.evaluate(in: AccessContext(role: "Admin")) == ["id", "name"])
-        let owner: AccessExpression = .and(.path(["user", "id"]), .equal(.path(["record", "owner"]), .path(["user", "id"])))
+        let owner: AccessExpression = .and(
+            .path(["user", "id"]), .equal(.path(["record", "owner"]), .path(["user", "id"])))
         let user: JSONValue = ["id": "u1"]
         #expect(owner.evaluate(in: AccessContext(role: "Sales", user: user, record: ["owner": "u1"])).isTruthy)
         #expect(!owner.evaluate(in: AccessContext(role: "Sales", user: user, record: ["owner": "u2"])).isTruthy)
