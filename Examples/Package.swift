@@ -104,6 +104,7 @@ let package = Package(
                 .product(name: "AtomoSchema", package: atomo),
                 .product(name: "AtomoEvents", package: atomo),
             ],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
     ],

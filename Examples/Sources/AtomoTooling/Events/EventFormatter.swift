@@ -1,5 +1,5 @@
 public import AtomoEvents
-public import Foundation
+import Foundation
 
 /// How `atomo events` prints recorded events: one line each, or one JSON object per line.
 public struct EventFormatter: Sendable {

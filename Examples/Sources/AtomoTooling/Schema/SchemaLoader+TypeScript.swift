@@ -1,10 +1,17 @@
 public import AtomoSchema
 
 extension SchemaLoader {
-    /// Imports a `schema.ts`.
+    /// Imports a `schema.ts` with AtomoSchema's ``SchemaImporter``; errors keep its position.
     static func importTypeScript(_ source: String, path: String) throws(SchemaLoadError) -> LoadedSchema {
-        // Replaced by AtomoSchema's SchemaImporter when the schema branch lands.
-        throw SchemaLoadError(path: path, message: "schema.ts import is not available in this build (AtomoSchema's importer has not landed)")
+        do {
+            let schema = try SchemaImporter.importSchema(source: source, fileName: path)
+            return LoadedSchema(schema: schema, path: path, source: source)
+        } catch {
+            var message = error.message
+            if let supported = error.supported { message += " (supported: \(supported))" }
+            for other in error.additional { message += "\n" + other.description }
+            throw SchemaLoadError(path: path, line: error.line, column: error.column, message: message)
+        }
     }
 
     /// The schema as `schema.ts`, or nil when this build cannot export it.

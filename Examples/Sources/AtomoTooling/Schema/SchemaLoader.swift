@@ -1,5 +1,5 @@
 public import AtomoSchema
-public import Foundation
+import Foundation
 
 /// A schema read from a file, with the text it was read from.
 public struct LoadedSchema: Sendable, Hashable {
