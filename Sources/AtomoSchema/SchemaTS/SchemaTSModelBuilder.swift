@@ -24,9 +24,11 @@ struct SchemaTSModelBuilder {
 
     mutating func build(_ syntax: TSSyntax.File) throws(SchemaImportError) -> Schema {
         var declared: [String: TSPosition] = [:]
-        for (name, position) in syntax.aliases.map({ ($0.name, $0.position) })
-            + syntax.interfaces.map({ ($0.name, $0.position) })
-        {
+        // In source order, so that the later declaration is the one reported.
+        let declarations =
+            (syntax.aliases.map { ($0.name, $0.position) } + syntax.interfaces.map { ($0.name, $0.position) })
+            .sorted { ($0.1.line, $0.1.column) < ($1.1.line, $1.1.column) }
+        for (name, position) in declarations {
             if declared[name] != nil {
                 throw error(.invalidSchema, "'\(name)' is declared more than once", at: position)
             }
