@@ -21,12 +21,16 @@ let package = Package(
         .library(name: "AtomoCRDT", targets: ["AtomoCRDT"]),
         .library(name: "AtomoPostgres", targets: ["AtomoPostgres"]),
         .library(name: "AtomoSchema", targets: ["AtomoSchema"]),
+        .library(name: "AtomoAuth", targets: ["AtomoAuth"]),
     ],
     dependencies: [
         // API package only: hosts choose the metrics backend (DESIGN.md, "Library modules").
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         // Imported by AtomoPostgres alone.
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        // Imported by AtomoAuth alone: JWTs (jwt-kit) and the HMAC fast path (swift-crypto, which jwt-kit needs anyway).
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.1.0"),
     ],
     targets: [
         // System libraries (Debian: libsqlite3-dev).
@@ -35,6 +39,10 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
         ),
+        // argon2id password hashing (Debian: libargon2-dev).
+        .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"]), .brew(["argon2"])]),
+        // crypt_rn from libxcrypt, to verify bcrypt hashes of older systems (Debian: libcrypt-dev).
+        .systemLibrary(name: "CCrypt", pkgConfig: "libcrypt", providers: [.apt(["libcrypt-dev"]), .brew(["libxcrypt"])]),
 
         // Libraries, in the order of DESIGN.md: a module imports only modules listed above it.
         .target(name: "AtomoSQL", swiftSettings: swiftSettings),
@@ -56,6 +64,17 @@ let package = Package(
             dependencies: [
                 "AtomoSQL", "AtomoEvents", "AtomoProjection", .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "AtomoAuth",
+            dependencies: [
+                "AtomoSchema", "AtomoSQL", "AtomoEvents", "CArgon2", "CCrypt",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            exclude: ["Resources/common-passwords.NOTICE.md"],
+            resources: [.copy("Resources/common-passwords.txt")],
             swiftSettings: swiftSettings
         ),
 
@@ -113,6 +132,15 @@ let package = Package(
             dependencies: [
                 "AtomoPostgres", "AtomoProjection", "AtomoSQL", "AtomoTesting", "AtomoPostgresWriter",
                 "AtomoPostgresProjectionWorker",
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AtomoAuthTests",
+            dependencies: [
+                "AtomoAuth", "AtomoSchema", "AtomoSQL", "AtomoSQLite", "AtomoEvents", "AtomoPostgres",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),

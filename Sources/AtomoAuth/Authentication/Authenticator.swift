@@ -1,0 +1,369 @@
+public import AtomoEvents
+public import AtomoSchema
+public import Foundation
+
+/// Registers users, logs them in, checks every request, refreshes, and logs out: the one place a
+/// host calls for authentication.
+///
+/// - Users are event-sourced (`User-<id>` streams: ``UserRegistered``, ``UserRolesChanged``,
+///   ``UserDisabled``, ``UserEnabled``, ``UserPasswordChanged``) and so are sessions
+///   (`Session-<id>`: ``SessionStarted``, ``SessionEnded``) — the audit trail of authentication.
+///   Password hashes and refresh tokens are in the credentials and session tables only.
+/// - Login verifies the password (argon2id, or a legacy bcrypt/argon2i hash, which is then re-hashed
+///   to argon2id), starts a session, and issues an access token and a refresh token. Unknown emails
+///   cost the same work (a verification against a dummy hash made with the same parameters) and the
+///   same throttle accounting as wrong passwords, so neither timing nor throttling tells which
+///   emails exist.
+/// - ``authenticate(_:)`` verifies the token and looks its session up on every request, so logout,
+///   revoke-all, a password change, a role change or disabling the user take effect at once.
+///
+/// ```swift
+/// let auth = try await Authenticator(events: store, credentials: credentials, sessions: sessions,
+///                                    tokens: tokens, hasher: PasswordHasher())
+/// _ = try await auth.register(email: "ada@example.com", password: "a long passphrase", roles: ["Sales"])
+/// let login = try await auth.login(email: "ada@example.com", password: "a long passphrase",
+///                                  clientAddress: "203.0.113.9")
+/// let user = try await auth.authenticate(login.accessToken)   // on every request
+/// policy.decide(AccessRequest(principal: user.principal, operation: .update, entity: contact))
+/// try await auth.logout(sessionID: user.session.id)
+/// ```
+public final class Authenticator: Sendable {
+    /// Lifetimes, rules and the clock.
+    public struct Configuration: Sendable {
+        /// How long a session (and so its refresh tokens) lasts from login. Default 30 days.
+        public var sessionLifetime: Duration
+        /// The rules for new passwords.
+        public var passwordPolicy: PasswordPolicy
+        /// The roles users may hold (the schema's `roles`). Default `Admin, Manager, Sales, Support, Viewer`.
+        public var roles: [String]
+        /// The login throttle's limits.
+        public var throttle: LoginThrottle.Configuration
+        /// The clock (tests move it).
+        public var now: @Sendable () -> Date
+
+        /// Creates a configuration.
+        public init(
+            sessionLifetime: Duration = .seconds(30 * 24 * 3600), passwordPolicy: PasswordPolicy = PasswordPolicy(),
+            roles: [String] = Schema.defaultRoles, throttle: LoginThrottle.Configuration = LoginThrottle.Configuration(),
+            now: @escaping @Sendable () -> Date = { Date() }
+        ) {
+            self.sessionLifetime = sessionLifetime
+            self.passwordPolicy = passwordPolicy
+            self.roles = roles
+            self.throttle = throttle
+            self.now = now
+        }
+    }
+
+    /// The event store users and sessions are recorded in.
+    public let events: any EventStore
+    /// The credentials table.
+    public let credentials: SQLCredentialStore
+    /// The session store.
+    public let sessions: any SessionStore
+    /// Issues and verifies access tokens.
+    public let tokens: TokenService
+    /// Hashes and verifies passwords.
+    public let hasher: PasswordHasher
+    /// The login throttle.
+    public let throttle: LoginThrottle
+    /// The configuration.
+    public let configuration: Configuration
+
+    private let users: AggregateRepository<User>
+    private let codec = JSONEventCodec()
+    /// A hash of a random password, made with the hasher's parameters: unknown emails are verified
+    /// against it so that they cost what a wrong password costs.
+    private let dummyHash: String
+
+    /// Creates an authenticator. Makes the dummy hash (one argon2id hash) before returning.
+    /// The credential and session stores must be migrated.
+    public init(
+        events: any EventStore, credentials: SQLCredentialStore, sessions: any SessionStore, tokens: TokenService,
+        hasher: PasswordHasher, configuration: Configuration = Configuration()
+    ) async throws {
+        self.events = events
+        self.credentials = credentials
+        self.sessions = sessions
+        self.tokens = tokens
+        self.hasher = hasher
+        self.configuration = configuration
+        self.throttle = LoginThrottle(configuration: configuration.throttle)
+        self.users = AggregateRepository<User>(store: events)
+        self.dummyHash = try await hasher.hash(SecretToken.random(byteCount: 24))
+    }
+
+    // MARK: - Users
+
+    /// Registers a user with a password that meets the policy.
+    ///
+    /// - Throws: ``AuthenticationError/invalidEmail(reason:)``, ``AuthenticationError/emailTaken(_:)``,
+    ///   ``AuthenticationError/unknownRole(_:)``, or ``PasswordPolicyError/rejected(_:)`` listing every
+    ///   rule the password breaks.
+    @discardableResult
+    public func register(
+        email: String, password: String, roles: [String], tenant: String? = nil, actor: String? = nil
+    ) async throws -> User {
+        let email = try EmailAddress(email)
+        try checkRoles(roles)
+        try configuration.passwordPolicy.check(password, email: email.value)
+        let hash = try await hasher.hash(password)
+        return try await create(email: email, passwordHash: hash, roles: roles, tenant: tenant, imported: false, actor: actor)
+    }
+
+    /// Registers a user with a password hash from another system (argon2id, argon2i or bcrypt
+    /// `$2a$`/`$2b$`/`$2y$`). The hash is re-hashed to argon2id at the user's first login.
+    ///
+    /// - Throws: ``AuthenticationError/unsupportedPasswordHash(reason:)`` and the errors of ``register(email:password:roles:tenant:actor:)``.
+    @discardableResult
+    public func importUser(
+        email: String, passwordHash: String, roles: [String], tenant: String? = nil, actor: String? = nil
+    ) async throws -> User {
+        let email = try EmailAddress(email)
+        try checkRoles(roles)
+        do {
+            _ = try PasswordHashFormat(parsing: passwordHash)
+        } catch {
+            throw AuthenticationError.unsupportedPasswordHash(reason: error.description)
+        }
+        return try await create(
+            email: email, passwordHash: passwordHash, roles: roles, tenant: tenant, imported: true, actor: actor)
+    }
+
+    private func create(
+        email: EmailAddress, passwordHash: String, roles: [String], tenant: String?, imported: Bool, actor: String?
+    ) async throws -> User {
+        let userID = UUID.timeOrdered().uuidString.lowercased()
+        let now = configuration.now()
+        // The unique email index is the guard against duplicates, so the credentials go first; if the
+        // event cannot be written, they are removed again.
+        try await credentials.insert(userID: userID, email: email, passwordHash: passwordHash, at: now)
+        var root = AggregateRoot(state: User(id: userID), version: nil)
+        root.record(UserRegistered(userID: userID, email: email.value, roles: roles, tenant: tenant, imported: imported))
+        do {
+            try await users.save(&root, metadata: EventMetadata(actor: actor ?? userID, tenant: tenant))
+        } catch {
+            _ = try? await credentials.delete(userID: userID)
+            throw error
+        }
+        return root.state
+    }
+
+    /// The user with `userID`, or nil.
+    public func user(id userID: String) async throws -> User? {
+        let user = try await users.load(userID).state
+        return user.isRegistered ? user : nil
+    }
+
+    /// Replaces a user's roles and ends their sessions, so that no token with the old roles lives on.
+    /// - Throws: ``AuthenticationError/unknownUser(userID:)``, ``AuthenticationError/unknownRole(_:)``.
+    public func changeRoles(userID: String, to roles: [String], actor: String? = nil) async throws {
+        try checkRoles(roles)
+        var root = try await loadRegistered(userID)
+        guard root.state.roles != roles else { return }
+        root.record(UserRolesChanged(previous: root.state.roles, roles: roles))
+        try await users.save(&root, metadata: EventMetadata(actor: actor, tenant: root.state.tenant))
+        try await endAll(userID: userID, reason: .rolesChanged, actor: actor)
+    }
+
+    /// Disables a user: logins are refused and every session ends at once.
+    public func disable(userID: String, reason: String, actor: String? = nil) async throws {
+        var root = try await loadRegistered(userID)
+        if !root.state.isDisabled {
+            root.record(UserDisabled(reason: reason))
+            try await users.save(&root, metadata: EventMetadata(actor: actor, tenant: root.state.tenant))
+        }
+        try await endAll(userID: userID, reason: .userDisabled, actor: actor)
+    }
+
+    /// Enables a disabled user.
+    public func enable(userID: String, actor: String? = nil) async throws {
+        var root = try await loadRegistered(userID)
+        guard root.state.isDisabled else { return }
+        root.record(UserEnabled())
+        try await users.save(&root, metadata: EventMetadata(actor: actor, tenant: root.state.tenant))
+    }
+
+    /// Changes a user's password after checking the current one; every session of the user ends.
+    /// - Throws: ``AuthenticationError/invalidCredentials`` when `currentPassword` is wrong,
+    ///   ``PasswordPolicyError/rejected(_:)`` when the new one breaks the policy.
+    public func changePassword(userID: String, currentPassword: String, newPassword: String) async throws {
+        let root = try await loadRegistered(userID)
+        guard let credential = try await credentials.credential(userID: userID),
+            try await hasher.verify(currentPassword, against: credential.passwordHash)
+        else { throw AuthenticationError.invalidCredentials }
+        try await setPassword(root, newPassword, actor: userID)
+    }
+
+    /// Sets a user's password without the current one (an administrator's reset, or a reset link the
+    /// host verified); every session of the user ends.
+    public func resetPassword(userID: String, newPassword: String, actor: String? = nil) async throws {
+        try await setPassword(try await loadRegistered(userID), newPassword, actor: actor)
+    }
+
+    private func setPassword(_ root: AggregateRoot<User>, _ password: String, actor: String?) async throws {
+        var root = root
+        try configuration.passwordPolicy.check(password, email: root.state.email)
+        let hash = try await hasher.hash(password)
+        try await credentials.updatePasswordHash(userID: root.id, to: hash, at: configuration.now())
+        root.record(UserPasswordChanged(reason: .changed, scheme: "argon2id \(hasher.configuration.parameters)"))
+        try await users.save(&root, metadata: EventMetadata(actor: actor, tenant: root.state.tenant))
+        try await endAll(userID: root.id, reason: .passwordChanged, actor: actor)
+    }
+
+    // MARK: - Login, requests, refresh, logout
+
+    /// Logs a user in.
+    ///
+    /// - Parameter clientAddress: the client's IP address, for per-address throttling and the audit trail.
+    /// - Throws: ``AuthenticationError/invalidCredentials`` (unknown email or wrong password, alike),
+    ///   ``AuthenticationError/tooManyAttempts(retryAfter:)``, ``AuthenticationError/locked(until:)``,
+    ///   ``AuthenticationError/userDisabled(userID:)``.
+    public func login(email rawEmail: String, password: String, clientAddress: String? = nil) async throws -> LoginResult {
+        let email = try? EmailAddress(rawEmail)
+        let accountKey = email?.key ?? rawEmail.lowercased()
+        let now = configuration.now()
+        switch throttle.check(account: accountKey, clientAddress: clientAddress, now: now) {
+        case .allowed: break
+        case .delayed(let retryAfter): throw AuthenticationError.tooManyAttempts(retryAfter: retryAfter)
+        case .locked(let until): throw AuthenticationError.locked(until: until)
+        }
+        let credential = try await email.asyncFlatMap { try await credentials.credential(forEmail: $0) }
+        // The same work whether or not the email exists: one verification at the current parameters.
+        let matches = try await hasher.verify(password, against: credential?.passwordHash ?? dummyHash)
+        guard matches, let credential else {
+            throttle.recordFailure(account: accountKey, clientAddress: clientAddress, now: now)
+            throw AuthenticationError.invalidCredentials
+        }
+        var root = try await users.load(credential.userID)
+        guard root.state.isRegistered else {
+            throttle.recordFailure(account: accountKey, clientAddress: clientAddress, now: now)
+            throw AuthenticationError.invalidCredentials
+        }
+        guard !root.state.isDisabled else { throw AuthenticationError.userDisabled(userID: credential.userID) }
+        throttle.recordSuccess(account: accountKey)
+
+        if hasher.needsRehash(credential.passwordHash) {
+            // Transparent upgrade: the password is known right now, and only now.
+            let upgraded = try await hasher.hash(password)
+            try await credentials.updatePasswordHash(userID: credential.userID, to: upgraded, at: now)
+            root.record(UserPasswordChanged(reason: .rehashed, scheme: "argon2id \(hasher.configuration.parameters)"))
+            try await users.save(&root, metadata: EventMetadata(actor: credential.userID, tenant: root.state.tenant))
+        }
+        return try await startSession(for: root.state, clientAddress: clientAddress, now: now)
+    }
+
+    /// Checks a request's access token: its signature and claims, then its session, which must be
+    /// active and belong to the token's subject.
+    ///
+    /// - Throws: ``AuthenticationError/invalidToken(_:)`` or ``AuthenticationError/sessionInactive(sessionID:)``.
+    public func authenticate(_ accessToken: String) async throws -> AuthenticatedUser {
+        let now = configuration.now()
+        let claims: AccessTokenClaims
+        do {
+            claims = try tokens.verify(accessToken, now: now)
+        } catch {
+            throw AuthenticationError.invalidToken(error)
+        }
+        guard let session = try await sessions.session(id: claims.sessionID), session.userID == claims.subject,
+            session.isActive(at: now)
+        else { throw AuthenticationError.sessionInactive(sessionID: claims.sessionID) }
+        return AuthenticatedUser(claims: claims, session: session)
+    }
+
+    /// Exchanges a refresh token for a new access token and a new refresh token (rotation). The
+    /// presented token is used up; presenting it again ends the whole session.
+    ///
+    /// - Throws: ``AuthenticationError/invalidRefreshToken``, ``AuthenticationError/refreshTokenReused(sessionID:)``,
+    ///   ``AuthenticationError/userDisabled(userID:)``.
+    public func refresh(_ refreshToken: String, clientAddress: String? = nil) async throws -> LoginResult {
+        let now = configuration.now()
+        let next = RefreshTokenHash.makeToken()
+        switch try await sessions.rotateRefreshToken(RefreshTokenHash(of: refreshToken), to: next.hash, at: now) {
+        case .unknown, .sessionInactive:
+            throw AuthenticationError.invalidRefreshToken
+        case .reuseDetected(let session):
+            try await record(SessionEnded(sessionID: session.id, userID: session.userID, reason: .refreshTokenReused),
+                             session: session.id, actor: session.userID, tenant: session.tenant)
+            throw AuthenticationError.refreshTokenReused(sessionID: session.id)
+        case .rotated(let session):
+            guard let user = try await user(id: session.userID), !user.isDisabled else {
+                _ = try await sessions.end(sessionID: session.id, reason: .userDisabled, at: now)
+                throw AuthenticationError.userDisabled(userID: session.userID)
+            }
+            let (token, claims) = try tokens.issue(
+                subject: user.id, sessionID: session.id, roles: user.roles, tenant: user.tenant, now: now)
+            return LoginResult(user: user, session: session, accessToken: token, accessClaims: claims, refreshToken: next.token)
+        }
+    }
+
+    /// Ends one session (logout). Tokens of the session are refused from now on.
+    /// - Returns: whether an active session was ended.
+    @discardableResult
+    public func logout(sessionID: String, reason: SessionEndReason = .logout, actor: String? = nil) async throws -> Bool {
+        guard let ended = try await sessions.end(sessionID: sessionID, reason: reason, at: configuration.now()) else {
+            return false
+        }
+        try await record(SessionEnded(sessionID: ended.id, userID: ended.userID, reason: reason),
+                         session: ended.id, actor: actor ?? ended.userID, tenant: ended.tenant)
+        return true
+    }
+
+    /// Ends every session of a user ("log out everywhere").
+    /// - Returns: the sessions ended.
+    @discardableResult
+    public func logoutEverywhere(userID: String, actor: String? = nil) async throws -> [Session] {
+        try await endAll(userID: userID, reason: .revokedAll, actor: actor)
+    }
+
+    @discardableResult
+    private func endAll(userID: String, reason: SessionEndReason, actor: String?) async throws -> [Session] {
+        let ended = try await sessions.endAll(userID: userID, reason: reason, at: configuration.now())
+        for session in ended {
+            try await record(SessionEnded(sessionID: session.id, userID: userID, reason: reason),
+                             session: session.id, actor: actor ?? userID, tenant: session.tenant)
+        }
+        return ended
+    }
+
+    private func startSession(for user: User, clientAddress: String?, now: Date) async throws -> LoginResult {
+        let session = Session(
+            id: Session.makeID(), userID: user.id, tenant: user.tenant, createdAt: now,
+            expiresAt: now.addingTimeInterval(configuration.sessionLifetime.seconds))
+        let refresh = RefreshTokenHash.makeToken()
+        try await sessions.create(session, refreshToken: refresh.hash)
+        try await record(
+            SessionStarted(
+                sessionID: session.id, userID: user.id, tenant: user.tenant, expiresAt: session.expiresAt,
+                clientAddress: clientAddress),
+            session: session.id, actor: user.id, tenant: user.tenant,
+            custom: clientAddress.map { ["clientAddress": $0] } ?? [:])
+        let (token, claims) = try tokens.issue(
+            subject: user.id, sessionID: session.id, roles: user.roles, tenant: user.tenant, now: now)
+        return LoginResult(user: user, session: session, accessToken: token, accessClaims: claims, refreshToken: refresh.token)
+    }
+
+    private func record(
+        _ event: some Event, session sessionID: String, actor: String?, tenant: String?, custom: [String: String] = [:]
+    ) async throws {
+        let data = try codec.encode(event, metadata: EventMetadata(actor: actor, tenant: tenant, custom: custom))
+        try await events.append([data], to: try StreamName(category: SessionRecord.category, id: sessionID))
+    }
+
+    private func loadRegistered(_ userID: String) async throws -> AggregateRoot<User> {
+        let root = try await users.load(userID)
+        guard root.state.isRegistered else { throw AuthenticationError.unknownUser(userID: userID) }
+        return root
+    }
+
+    private func checkRoles(_ roles: [String]) throws(AuthenticationError) {
+        for role in roles where !configuration.roles.contains(role) { throw .unknownRole(role) }
+    }
+}
+
+extension Optional {
+    fileprivate func asyncFlatMap<U>(_ transform: (Wrapped) async throws -> U?) async rethrows -> U? {
+        guard let value = self else { return nil }
+        return try await transform(value)
+    }
+}
