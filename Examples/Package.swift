@@ -59,6 +59,7 @@ let package = Package(
             name: "AtomoServer",
             dependencies: [
                 "AtomoTooling",
+                .product(name: "AtomoAuth", package: atomo),
                 .product(name: "AtomoSchema", package: atomo),
                 .product(name: "AtomoEvents", package: atomo),
                 .product(name: "AtomoProjection", package: atomo),

@@ -15,14 +15,14 @@ final class Backend: Service, Sendable {
     let configuration: ServerConfiguration
     let location: EventStoreLocation
     let events: OpenEventStore
-    let jwtSecret: String
+    let auth: ServerAuth
     let startedAt = Date()
 
-    private init(configuration: ServerConfiguration, location: EventStoreLocation, events: OpenEventStore, jwtSecret: String) {
+    private init(configuration: ServerConfiguration, location: EventStoreLocation, events: OpenEventStore, auth: ServerAuth) {
         self.configuration = configuration
         self.location = location
         self.events = events
-        self.jwtSecret = jwtSecret
+        self.auth = auth
     }
 
     static func open(configuration: ServerConfiguration, schema: LoadedSchema, logger: Logger) async throws -> Backend {
@@ -36,9 +36,17 @@ final class Backend: Service, Sendable {
         let location = EventStoreLocation.resolve(
             dataDirectory: configuration.dataDirectory, databaseURL: configuration.databaseURL)
         logger.info("event log", metadata: ["location": .string(location.description)])
-        let events = try await OpenEventStore.open(location)
         _ = ServerMetrics.registry  // installs the Prometheus backend before anything records metrics
-        return Backend(configuration: configuration, location: location, events: events, jwtSecret: secret)
+        let events = try await OpenEventStore.open(location)
+        do {
+            let auth = try await ServerAuth.open(
+                events: events.store, database: events.database, secret: secret, roles: schema.schema.roles)
+            try await auth.bootstrapAdmin(configuration: configuration, logger: logger)
+            return Backend(configuration: configuration, location: location, events: events, auth: auth)
+        } catch {
+            await events.close()
+            throw error
+        }
     }
 
     /// The HTTP server's channel setup.

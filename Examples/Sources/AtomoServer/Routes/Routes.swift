@@ -7,18 +7,19 @@ import Prometheus
 
 /// The server's routes.
 enum Routes {
-    static func makeRouter(server: AtomoServer) -> Router<BasicRequestContext> {
-        let router = Router(context: BasicRequestContext.self)
+    static func makeRouter(server: AtomoServer) -> Router<AtomoRequestContext> {
+        let router = Router(context: AtomoRequestContext.self)
         router.middlewares.add(RequestLogMiddleware())
         router.middlewares.add(MetricsMiddleware())
         addSchemaRoutes(to: router, server: server)
         addOperationsRoutes(to: router, server: server)
+        AuthRoutes.add(to: router, auth: server.backend.auth)
         return router
     }
 
     /// `GET /meta/schema` (canonical JSON), `GET /meta/schema/status` (generation and the last reload
     /// error), `GET /schema.ts`.
-    static func addSchemaRoutes(to router: Router<BasicRequestContext>, server: AtomoServer) {
+    static func addSchemaRoutes(to router: Router<AtomoRequestContext>, server: AtomoServer) {
         router.get("/meta/schema") { _, _ in
             let schema = server.schema.current.schema
             do {
@@ -58,7 +59,7 @@ enum Routes {
     }
 
     /// `GET /health` and `GET /metrics`.
-    static func addOperationsRoutes(to router: Router<BasicRequestContext>, server: AtomoServer) {
+    static func addOperationsRoutes(to router: Router<AtomoRequestContext>, server: AtomoServer) {
         router.get("/health") { _, _ in
             let database = await server.backend.databaseCheck()
             var checks: [String: Any] = ["database": database.detail]

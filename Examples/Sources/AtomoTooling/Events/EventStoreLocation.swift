@@ -1,6 +1,8 @@
 public import AtomoEvents
+public import AtomoSQL
+import AtomoSQLite
 public import AtomoPostgres
-public import Foundation
+import Foundation
 
 /// Where a service's event log lives: the SQLite file in its data folder, or a PostgreSQL database.
 ///
@@ -44,6 +46,9 @@ public struct OpenEventStore: Sendable {
     public let sqlite: SQLiteEventStore?
     /// The PostgreSQL store, when the log is in PostgreSQL.
     public let postgres: PostgresEventStore?
+    /// The database for read models, sessions and credentials: the SQLite file itself, or a
+    /// connection pool to the PostgreSQL database in the store's schema.
+    public let database: any SQLDatabase
 
     /// Opens (creating or migrating) the log at `location`.
     ///
@@ -56,15 +61,21 @@ public struct OpenEventStore: Sendable {
             try FileManager.default.createDirectory(
                 at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
             let store = try await SQLiteEventStore(path: path)
-            return OpenEventStore(store: store, sqlite: store, postgres: nil)
+            return OpenEventStore(store: store, sqlite: store, postgres: nil, database: store.database)
         case .postgres(let url):
             let store = try await PostgresEventStore(url: url)
-            return OpenEventStore(store: store, sqlite: nil, postgres: store)
+            do {
+                return OpenEventStore(store: store, sqlite: nil, postgres: store, database: try store.makeDatabase(threads: 4))
+            } catch {
+                await store.close()
+                throw error
+            }
         }
     }
 
     /// Closes the store.
     public func close() async {
+        (database as? PostgresSQLDatabase)?.close()
         sqlite?.close()
         await postgres?.close()
     }

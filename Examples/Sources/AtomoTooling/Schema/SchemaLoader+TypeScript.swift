@@ -14,6 +14,6 @@ extension SchemaLoader {
         }
     }
 
-    /// The schema as `schema.ts`, or nil when this build cannot export it.
-    public static func exportTypeScript(_ schema: Schema) -> String? { nil }
+    /// The schema as `schema.ts` (AtomoSchema's exporter).
+    public static func exportTypeScript(_ schema: Schema) -> String? { SchemaTSExporter.export(schema) }
 }
