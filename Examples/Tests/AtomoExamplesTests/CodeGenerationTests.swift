@@ -51,7 +51,7 @@ struct CodeGenerationTests {
             #expect(hooks.contains("export function \(hook)("), "missing \(hook)")
         }
         let types = try #require(files.first { $0.name == "types.ts" }).contents
-        #expect(types.contains("export interface ContactFilter"))
+        #expect(types.contains("export interface ContactWhere"))
         #expect(types.contains("export interface ContactCreateInput"))
         #expect(types.contains("export type Stage = 'Lead' | 'Qualified' | 'Proposal' | 'Won' | 'Lost';"))
 

@@ -10,8 +10,8 @@ import Foundation
 /// }
 /// ```
 ///
-/// The files: `types.ts` (enums, blocks, records, `…CreateInput`, `…UpdateInput`, `…Filter`,
-/// `…OrderBy`, pages), `operations.ts` (GraphQL documents typed with their variables and results, and
+/// The files: `types.ts` (enums, blocks, records, `…CreateInput`, `…UpdateInput`,
+/// `…Where`, `…OrderBy`, pages), `operations.ts` (GraphQL documents typed with their variables and results, and
 /// `AtomoClient`, a `fetch`-based client), `hooks.ts` (`useContacts`, `useContact`, `useCreateContact`,
 /// `useUpdateContact`, `useDeleteContact`, … over a client), `index.ts` re-exporting them.
 /// The GraphQL names follow ``GraphQLNames``, the conventions of the server's GraphQL API.
@@ -60,11 +60,28 @@ public struct TypeScriptGenerator: Sendable {
 
     private func filterType(_ type: FieldType) -> String? {
         switch type {
-        case .string, .text, .email, .url, .date, .datetime, .reference: "StringFilter"
+        case .string, .text, .email, .url, .date, .datetime: "StringFilter"
         case .int, .float: "NumberFilter"
         case .bool: "BooleanFilter"
         case .enumeration(let name): "EnumFilter<\(name)>"
+        case .reference(let target): "\(target)Where"
         case .list, .blocks, .json: nil
+        }
+    }
+
+    /// The type of a field in a record as the API returns it: references are the referenced record.
+    private func outputType(_ type: FieldType) -> String {
+        switch type {
+        case .reference(let target): schema.entity(target) != nil ? target : "string"
+        default: tsType(type)
+        }
+    }
+
+    /// The type of a field in a create or update input: references are ids, blocks one-of objects.
+    private func inputType(_ type: FieldType) -> String {
+        switch type {
+        case .blocks(let name): "\(name)Input[]"
+        default: tsType(type)
         }
     }
 
@@ -84,11 +101,13 @@ public struct TypeScriptGenerator: Sendable {
               eq?: string | null;
               ne?: string | null;
               in?: string[];
+              notIn?: string[];
               lt?: string;
               lte?: string;
               gt?: string;
               gte?: string;
               contains?: string;
+              startsWith?: string;
               isNull?: boolean;
             }
 
@@ -97,6 +116,7 @@ public struct TypeScriptGenerator: Sendable {
               eq?: number | null;
               ne?: number | null;
               in?: number[];
+              notIn?: number[];
               lt?: number;
               lte?: number;
               gt?: number;
@@ -116,15 +136,22 @@ public struct TypeScriptGenerator: Sendable {
               eq?: T | null;
               ne?: T | null;
               in?: T[];
+              notIn?: T[];
+              lt?: T;
+              lte?: T;
+              gt?: T;
+              gte?: T;
               isNull?: boolean;
             }
 
             /** The direction of an ordering. */
             export type SortDirection = 'ASC' | 'DESC';
 
-            /** Where a page ends, and whether more follow. */
+            /** Where a page sits in its list (Relay cursor connections). */
             export interface PageInfo {
               hasNextPage: boolean;
+              hasPreviousPage: boolean;
+              startCursor: string | null;
               endCursor: string | null;
             }
 
@@ -135,20 +162,27 @@ public struct TypeScriptGenerator: Sendable {
               totalCount: number;
             }
 
-            /** An event of a record's history. */
+            /** What happened to a record. */
+            export type ChangeKind = 'CREATED' | 'UPDATED' | 'DELETED' | 'RESTORED';
+
+            /** One change in a record's history. */
             export interface HistoryEntry {
+              kind: ChangeKind;
               version: number;
-              type: string;
-              actor: string | null;
               at: string;
-              changes: JSONValue;
+              actor: string | null;
+              fields: JSONValue;
+              previous: JSONValue;
             }
 
-            /** What a change subscription delivers. */
+            /** A change to a record, as subscriptions deliver it. */
             export interface ChangeEvent<T> {
-              kind: 'CREATED' | 'UPDATED' | 'DELETED';
+              kind: ChangeKind;
               id: string;
               version: number;
+              at: string;
+              actor: string | null;
+              changedFields: string[];
               record: T | null;
             }
 
@@ -163,15 +197,25 @@ public struct TypeScriptGenerator: Sendable {
         for union in schema.blocks {
             for variant in union.variants {
                 out += doc(variant.description ?? "A `\(variant.name)` block.")
-                out += "export interface \(variant.name) {\n  type: '\(variant.name)';\n"
+                out += "export interface \(variant.name) {\n  __typename: '\(variant.name)';\n"
                 for field in variant.fields {
                     out += doc(field.description, indent: "  ")
                     out += "  \(field.name)\(field.isRequired ? "" : "?"): \(tsType(field.type))\(field.isRequired ? "" : " | null");\n"
                 }
                 out += "}\n\n"
+                out += "/** The input of a `\(variant.name)` block. */\n"
+                out += "export interface \(variant.name)Input {\n"
+                for field in variant.fields {
+                    let required = field.isRequired && field.defaultValue == nil
+                    out += "  \(field.name)\(required ? "" : "?"): \(tsType(field.type))\(required ? "" : " | null");\n"
+                }
+                out += "}\n\n"
             }
             out += doc(union.description ?? "A block: one of \(union.variants.map(\.name).joined(separator: ", ")).")
             out += "export type \(union.name) = \(union.variants.map(\.name).joined(separator: " | "));\n\n"
+            out += "/** One block in an input: exactly one member, named after its variant. */\n"
+            out += "export type \(union.name)Input =\n"
+            out += union.variants.map { "  | { \(Identifiers.lowerFirst($0.name)): \($0.name)Input }" }.joined(separator: "\n") + ";\n\n"
         }
         for entity in schema.entities {
             out += entityTypes(entity)
@@ -202,49 +246,58 @@ public struct TypeScriptGenerator: Sendable {
             """
         for field in entity.fields {
             out += doc(field.description, indent: "  ")
-            out += "  \(field.name)?: \(tsType(field.type)) | null;\n"
+            out += "  \(field.name)?: \(outputType(field.type)) | null;\n"
         }
         out += "}\n\n"
 
         out += "/** The input of `create\(name)`. */\nexport interface \(name)CreateInput {\n"
         for field in entity.fields {
-            let required = field.isRequired && field.defaultValue == nil
-            out += "  \(field.name)\(required ? "" : "?"): \(tsType(field.type))\(required ? "" : " | null");\n"
+            var listLike = false
+            if case .list = field.type { listLike = true }
+            if case .blocks = field.type { listLike = true }
+            let required = field.isRequired && field.defaultValue == nil && !listLike
+            out += "  \(field.name)\(required ? "" : "?"): \(inputType(field.type))\(required ? "" : " | null");\n"
         }
         out += "}\n\n"
 
         out += "/** The input of `update\(name)`: only the fields to change. */\nexport interface \(name)UpdateInput {\n"
         for field in entity.fields {
-            out += "  \(field.name)?: \(tsType(field.type))\(field.isRequired ? "" : " | null");\n"
+            out += "  \(field.name)?: \(inputType(field.type)) | null;\n"
         }
         out += "}\n\n"
 
-        out += "/** A filter on \(entity.plural): every condition given must hold. */\nexport interface \(name)Filter {\n"
+        out += "/** A filter on \(entity.plural): every condition given must hold. */\nexport interface \(name)Where {\n"
         out += "  id?: StringFilter;\n"
         for field in entity.fields {
             if let filter = filterType(field.type) { out += "  \(field.name)?: \(filter);\n" }
         }
-        out += "  createdAt?: StringFilter;\n  updatedAt?: StringFilter;\n"
-        out += "  and?: \(name)Filter[];\n  or?: \(name)Filter[];\n  not?: \(name)Filter;\n}\n\n"
+        out += "  version?: NumberFilter;\n  createdAt?: StringFilter;\n  updatedAt?: StringFilter;\n"
+        out += "  and?: \(name)Where[];\n  or?: \(name)Where[];\n  not?: \(name)Where;\n}\n\n"
 
-        let orderable = ["id", "createdAt", "updatedAt"] + entity.fields.filter { $0.type.isScalar }.map(\.name)
-        out += "/** A field \(entity.plural) can be ordered by. */\n"
-        out += "export type \(name)OrderField = \(literalUnion(orderable));\n\n"
-        out += "/** One ordering of \(entity.plural). */\nexport interface \(name)OrderBy {\n  field: \(name)OrderField;\n  direction?: SortDirection;\n}\n\n"
+        let orderable = ["id"] + entity.fields.filter { $0.type.isScalar }.map(\.name) + ["version", "createdAt", "updatedAt"]
+        out += "/** One ordering key: exactly one field with its direction, e.g. `{ name: 'ASC' }`. */\n"
+        out += "export type \(name)OrderBy =\n" + orderable.map { "  | { \($0): SortDirection }" }.joined(separator: "\n") + ";\n\n"
         return out
     }
 
     // MARK: operations.ts
 
-    private func selection(_ entity: Entity) -> String {
+    /// The fields a generated operation selects: every field of the record; a reference selects the
+    /// referenced record's own scalar fields; blocks select each variant's fields.
+    private func selection(_ entity: Entity, nested: Bool = false) -> String {
         var fields = ["id", "version", "createdAt", "updatedAt"]
         for field in entity.fields {
-            if case .blocks(let unionName) = field.type, let union = schema.blockUnion(unionName) {
+            switch field.type {
+            case .blocks(let unionName):
+                guard let union = schema.blockUnion(unionName) else { continue }
                 let variants = union.variants.map { variant in
                     "... on \(GraphQLNames.blockObject(variant.name)) { \(variant.fields.map(\.name).joined(separator: " ")) }"
                 }
-                fields.append("\(field.name) { type: __typename \(variants.joined(separator: " ")) }")
-            } else {
+                fields.append("\(field.name) { __typename \(variants.joined(separator: " ")) }")
+            case .reference(let target):
+                guard !nested, let referenced = schema.entity(target) else { continue }
+                fields.append("\(field.name) { \(selection(referenced, nested: true)) }")
+            default:
                 fields.append(field.name)
             }
         }
@@ -254,9 +307,9 @@ public struct TypeScriptGenerator: Sendable {
     private func operations() -> String {
         var out = header
         out += "import type {\n"
-        var names = ["Connection", "HistoryEntry"]
+        var names = ["Connection", "HistoryEntry", "ChangeEvent"]
         for entity in schema.entities {
-            names += [entity.name, "\(entity.name)CreateInput", "\(entity.name)UpdateInput", "\(entity.name)Filter", "\(entity.name)OrderBy"]
+            names += [entity.name, "\(entity.name)CreateInput", "\(entity.name)UpdateInput", "\(entity.name)Where", "\(entity.name)OrderBy"]
         }
         out += names.map { "  \($0)," }.joined(separator: "\n") + "\n} from './types';\n\n"
         out += """
@@ -339,22 +392,23 @@ public struct TypeScriptGenerator: Sendable {
         let fields = selection(entity)
         var out = "// \(name)\n\n"
         out += """
-            /** Variables of `\(list)`. */
+            /** Variables of `\(list)`: a filter, ordering keys, and a page (`first`/`after` or `last`/`before`). */
             export interface \(name)ListVariables {
-              filter?: \(name)Filter | null;
+              where?: \(name)Where | null;
               orderBy?: \(name)OrderBy[] | null;
               first?: number | null;
               after?: string | null;
-              offset?: number | null;
+              last?: number | null;
+              before?: string | null;
             }
 
             /** Lists \(entity.plural), filtered, ordered and paged. */
             export const \(name)ListDocument = document<{ \(list): Connection<\(name)> }, \(name)ListVariables>(
               'List\(entity.plural)',
-              `query List\(entity.plural)($filter: \(name)Filter, $orderBy: [\(name)OrderBy!], $first: Int, $after: String, $offset: Int) {
-              \(list)(filter: $filter, orderBy: $orderBy, first: $first, after: $after, offset: $offset) {
+              `query List\(entity.plural)($where: \(name)Where, $orderBy: [\(name)OrderBy!], $first: Int, $after: String, $last: Int, $before: String) {
+              \(list)(where: $where, orderBy: $orderBy, first: $first, after: $after, last: $last, before: $before) {
                 nodes { \(fields) }
-                pageInfo { hasNextPage endCursor }
+                pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
                 totalCount
               }
             }`,
@@ -363,23 +417,25 @@ public struct TypeScriptGenerator: Sendable {
             /** Variables of `\(single)`. */
             export interface \(name)Variables {
               id: string;
-              /** Read the record as it was at this instant (ISO 8601). */
+              /** The record as it was at this instant (ISO 8601). */
               asOf?: string | null;
+              /** The record as it was at this version. */
+              version?: number | null;
             }
 
-            /** One \(name) by id, optionally as of a time. */
+            /** One \(name) by id, optionally as of a time or a version. */
             export const \(name)Document = document<{ \(single): \(name) | null }, \(name)Variables>(
               'Get\(name)',
-              `query Get\(name)($id: ID!, $asOf: DateTime) {
-              \(single)(id: $id, asOf: $asOf) { \(fields) }
+              `query Get\(name)($id: ID!, $asOf: DateTime, $version: Int) {
+              \(single)(id: $id, asOf: $asOf, version: $version) { \(fields) }
             }`,
             );
 
-            /** The events of one \(name), oldest first. */
+            /** Every change to one \(name), oldest first. */
             export const \(name)HistoryDocument = document<{ \(GraphQLNames.history(entity)): HistoryEntry[] }, { id: string }>(
               '\(name)History',
               `query \(name)History($id: ID!) {
-              \(GraphQLNames.history(entity))(id: $id) { version type actor at changes }
+              \(GraphQLNames.history(entity))(id: $id) { kind version at actor fields previous }
             }`,
             );
 
@@ -407,11 +463,25 @@ public struct TypeScriptGenerator: Sendable {
             }`,
             );
 
-            /** Deletes a \(name). */
-            export const Delete\(name)Document = document<{ \(GraphQLNames.delete(entity)): boolean }, { id: string; expectedVersion?: number | null }>(
+            /** Variables of `\(GraphQLNames.delete(entity))`. */
+            export interface Delete\(name)Variables {
+              id: string;
+              expectedVersion?: number | null;
+            }
+
+            /** Deletes a \(name) (restorable). */
+            export const Delete\(name)Document = document<{ \(GraphQLNames.delete(entity)): \(name) }, Delete\(name)Variables>(
               'Delete\(name)',
               `mutation Delete\(name)($id: ID!, $expectedVersion: Int) {
-              \(GraphQLNames.delete(entity))(id: $id, expectedVersion: $expectedVersion)
+              \(GraphQLNames.delete(entity))(id: $id, expectedVersion: $expectedVersion) { id version }
+            }`,
+            );
+
+            /** Changes to one \(name), for a graphql-transport-ws client. */
+            export const \(name)ChangedDocument = document<{ \(GraphQLNames.changed(entity)): ChangeEvent<\(name)> }, { id: string }>(
+              '\(name)Changed',
+              `subscription \(name)Changed($id: ID!) {
+              \(GraphQLNames.changed(entity))(id: $id) { kind id version at actor changedFields record { \(fields) } }
             }`,
             );
 
@@ -442,7 +512,10 @@ public struct TypeScriptGenerator: Sendable {
         out += "import {\n" + documents.map { "  \($0)," }.joined(separator: "\n") + "\n} from './operations';\n"
         var variables: [String] = []
         for entity in schema.entities {
-            variables += ["\(entity.name)ListVariables", "\(entity.name)Variables", "Update\(entity.name)Variables"]
+            variables += [
+                "\(entity.name)ListVariables", "\(entity.name)Variables", "Update\(entity.name)Variables",
+                "Delete\(entity.name)Variables",
+            ]
         }
         out += "import type {\n" + variables.map { "  \($0)," }.joined(separator: "\n") + "\n} from './operations';\n\n"
 
@@ -501,10 +574,10 @@ public struct TypeScriptGenerator: Sendable {
                 }
 
                 /** Deletes a \(name). */
-                export function useDelete\(name)(client: AtomoClient): UseMutationResult<boolean, Error, { id: string; expectedVersion?: number | null }> {
+                export function useDelete\(name)(client: AtomoClient): UseMutationResult<\(name), Error, Delete\(name)Variables> {
                   const queryClient = useQueryClient();
                   return useMutation({
-                    mutationFn: async (variables: { id: string; expectedVersion?: number | null }) => (await client.request(Delete\(name)Document, variables)).\(GraphQLNames.delete(entity)),
+                    mutationFn: async (variables: Delete\(name)Variables) => (await client.request(Delete\(name)Document, variables)).\(GraphQLNames.delete(entity)),
                     onSuccess: () => queryClient.invalidateQueries({ queryKey: \(GraphQLNames.single(entity))Keys.all }),
                   });
                 }
