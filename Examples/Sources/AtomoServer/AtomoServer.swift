@@ -125,6 +125,9 @@ public final class AtomoServer: Sendable {
                     metadata: [
                         "url": "http://\(configuration.host):\(port)", "schema": .string(configuration.schemaPath),
                     ])
+                // One line on standard output, for people and for scripts that start the server on port 0.
+                print("Atomo is serving \(configuration.schemaPath) at http://\(configuration.host):\(port)/graphql")
+                fflush(nil)
             }
         }
         try await group.run()
