@@ -41,7 +41,13 @@ struct ServerAuth: Sendable {
             logger.warning("ATOMO_ADMIN_EMAIL and ATOMO_ADMIN_PASSWORD are not set: no Admin is created")
             return
         }
-        if try await authenticator.credentials.credential(forEmail: try EmailAddress(email)) != nil { return }
+        let address: EmailAddress
+        do {
+            address = try EmailAddress(email)
+        } catch {
+            throw ServerError.adminBootstrap("ATOMO_ADMIN_EMAIL: \(error)")
+        }
+        if try await authenticator.credentials.credential(forEmail: address) != nil { return }
         let password: String
         var generated = false
         if let configured = configuration.adminPassword {
@@ -52,7 +58,12 @@ struct ServerAuth: Sendable {
         } else {
             throw ServerError.missingAdminCredentials
         }
-        let user = try await authenticator.register(email: email, password: password, roles: ["Admin"], actor: "system")
+        let user: User
+        do {
+            user = try await authenticator.register(email: email, password: password, roles: ["Admin"], actor: "system")
+        } catch {
+            throw ServerError.adminBootstrap("\(error)")
+        }
         logger.notice("created the first Admin", metadata: ["email": .string(email), "user": .string(user.id)])
         if generated {
             let message = """

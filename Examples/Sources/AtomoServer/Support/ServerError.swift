@@ -8,6 +8,8 @@ public enum ServerError: Error, Sendable, Hashable, CustomStringConvertible {
     case dataFolder(String)
     /// The schema file could not be loaded at start.
     case schema(String)
+    /// The first Admin could not be created (a password the policy rejects, an invalid email).
+    case adminBootstrap(String)
 
     /// A message for the log and the terminal.
     public var description: String {
@@ -17,6 +19,7 @@ public enum ServerError: Error, Sendable, Hashable, CustomStringConvertible {
             "there is no user yet: set ATOMO_ADMIN_EMAIL and ATOMO_ADMIN_PASSWORD for the first Admin"
         case .dataFolder(let message): "data folder: \(message)"
         case .schema(let message): message
+        case .adminBootstrap(let message): "cannot create the first Admin: \(message)"
         }
     }
 }

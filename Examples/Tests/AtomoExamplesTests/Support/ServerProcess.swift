@@ -73,15 +73,21 @@ final class ServerProcess: @unchecked Sendable {
         if process.isRunning { process.terminate() }
         let deadline = ContinuousClock.now + timeout
         while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-        return process.terminationStatus
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            let killed = ContinuousClock.now + .seconds(10)
+            while process.isRunning && ContinuousClock.now < killed { try? await Task.sleep(for: .milliseconds(10)) }
+        }
+        return process.isRunning ? -1 : process.terminationStatus
     }
 
-    /// SIGKILL, now.
-    func kill9() {
+    /// SIGKILL, now; returns once the process is gone (at most 10 s later).
+    func kill9() async {
         kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        // Polls rather than waitUntilExit(), which can miss the exit when the test runner starts the
+        // test process with SIGCHLD blocked.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(10)) }
     }
 
     deinit {

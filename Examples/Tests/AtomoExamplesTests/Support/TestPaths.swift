@@ -73,7 +73,9 @@ func runProgram(
     process.standardError = try FileHandle(forWritingTo: errURL)
     process.standardInput = FileHandle.nullDevice
     try process.run()
-    process.waitUntilExit()
+    // Polls rather than waitUntilExit(), which can miss the exit when the test runner starts the test
+    // process with SIGCHLD blocked.
+    while process.isRunning { usleep(5_000) }
     return ProgramResult(
         status: process.terminationStatus,
         output: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
