@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "AtomoPostgres", targets: ["AtomoPostgres"]),
         .library(name: "AtomoSchema", targets: ["AtomoSchema"]),
         .library(name: "AtomoAuth", targets: ["AtomoAuth"]),
+        .library(name: "AtomoContent", targets: ["AtomoContent"]),
     ],
     dependencies: [
         // API package only: hosts choose the metrics backend (DESIGN.md, "Library modules").
@@ -56,6 +57,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "AtomoSchema", swiftSettings: swiftSettings),
+        .target(
+            name: "AtomoContent",
+            dependencies: ["AtomoEvents", "AtomoProjection", "AtomoSchema", "AtomoSQL"],
+            swiftSettings: swiftSettings
+        ),
         .target(name: "AtomoCRDT", swiftSettings: swiftSettings),
         .target(
             name: "AtomoTesting", dependencies: ["AtomoEvents", "AtomoProjection", "AtomoSQL"], swiftSettings: swiftSettings),
@@ -112,6 +118,13 @@ let package = Package(
 
         // Tests.
         .testTarget(name: "AtomoSchemaTests", dependencies: ["AtomoSchema"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "AtomoContentTests",
+            dependencies: [
+                "AtomoContent", "AtomoSchema", "AtomoEvents", "AtomoProjection", "AtomoSQL", "AtomoSQLite", "AtomoPostgres",
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "AtomoCRDTTests", dependencies: ["AtomoCRDT"], swiftSettings: swiftSettings),
         .testTarget(name: "AtomoSQLiteTests", dependencies: ["AtomoSQL", "AtomoSQLite"], swiftSettings: swiftSettings),
         .testTarget(

@@ -40,6 +40,8 @@ let package = Package(
                 .product(name: "AtomoSQL", package: atomo),
                 .product(name: "AtomoSQLite", package: atomo),
                 .product(name: "AtomoPostgres", package: atomo),
+                .product(name: "AtomoContent", package: atomo),
+                .product(name: "AtomoSchema", package: atomo),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

@@ -46,11 +46,18 @@ extension SQLiteConnection: SQLConnection {
         let statement = try cachedStatement(sql)
         defer { statement.reset() }
         try statement.bind(values)
-        let count = statement.columnCount
-        let columns = (0..<count).map { statement.columnName(at: $0) }
+        // The columns are read after the first step: a cached statement whose tables changed (a
+        // view pointed at another table, an added column) is prepared again by that step, and only
+        // then reports its new columns.
+        var count: Int32 = 0
+        var columns: [String]?
         var rows: [SQLRow] = []
         while try statement.step() {
-            rows.append(SQLRow(columns: columns, values: (0..<count).map { statement.value(at: $0) }))
+            if columns == nil {
+                count = statement.columnCount
+                columns = (0..<count).map { statement.columnName(at: $0) }
+            }
+            rows.append(SQLRow(columns: columns ?? [], values: (0..<count).map { statement.value(at: $0) }))
         }
         return rows
     }

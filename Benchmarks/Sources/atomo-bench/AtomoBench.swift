@@ -8,6 +8,6 @@ struct AtomoBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "atomo-bench",
         abstract: "Measure Atomo's throughput and latency on this machine.",
-        subcommands: [EventsCommand.self, PostgresEventsCommand.self, ProjectionCommand.self, CRDTB4Command.self]
+        subcommands: [EventsCommand.self, PostgresEventsCommand.self, ProjectionCommand.self, ContentCommand.self, CRDTB4Command.self]
     )
 }

@@ -80,6 +80,8 @@ public struct StreamName: Sendable, Hashable, Comparable, CustomStringConvertibl
             throw .invalidStreamName(name, reason: "the category must match ^[A-Za-z_][A-Za-z0-9_]*$")
         }
         guard !id.isEmpty else { throw .invalidStreamName(name, reason: "the id after `-` must not be empty") }
+        // Printable ASCII (nearly every id) needs no Unicode property lookups.
+        if id.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) { return }
         for scalar in id.unicodeScalars {
             if scalar.properties.isWhitespace || scalar.value < 0x20 || (scalar.value >= 0x7F && scalar.value < 0xA0) {
                 throw .invalidStreamName(name, reason: "the id must not contain whitespace or control characters")

@@ -383,7 +383,8 @@ public final class SQLiteEventStore: EventStore {
         try withUnsafeBytes(of: id.uuid) { bytes in try statement.bind(blob: bytes, at: 1) }
         guard try statement.step() else { return nil }
         var memo = RowMemo()
-        return try decodeEvent(statement, connection: connection, stream: nil, memo: &memo)
+        // Inside the writer's open transaction: the event's stream row may yet be rolled back.
+        return try decodeEvent(statement, connection: connection, stream: nil, memo: &memo, remembersStreamNames: false)
     }
 
     /// Decodes the current row (selected with `eventColumns`).
@@ -392,7 +393,8 @@ public final class SQLiteEventStore: EventStore {
     /// stream, type and metadata (one append writes them together), and reusing the previous row's
     /// strings saves an allocation and a UTF-8 validation each.
     private func decodeEvent(
-        _ row: SQLiteStatement, connection: SQLiteConnection, stream: StreamName?, memo: inout RowMemo
+        _ row: SQLiteStatement, connection: SQLiteConnection, stream: StreamName?, memo: inout RowMemo,
+        remembersStreamNames: Bool = true
     ) throws -> RecordedEvent {
         let id = try row.withBytes(at: 1) { bytes throws(EventStoreError) -> UUID in
             guard bytes.count == 16 else { throw .corrupted("an event id is not 16 bytes") }
@@ -408,7 +410,7 @@ public final class SQLiteEventStore: EventStore {
             if let last = memo.stream, last.id == streamID {
                 streamName = last.name
             } else {
-                streamName = try streamNames.name(of: streamID, on: connection)
+                streamName = try streamNames.name(of: streamID, on: connection, remember: remembersStreamNames)
                 memo.stream = (streamID, streamName)
             }
         }

@@ -3,13 +3,15 @@ import Synchronization
 
 /// Stream names by their row id in `atomo_streams`.
 ///
-/// A stream row is never renamed or deleted, so a cached name stays right forever; the cache only
-/// saves reading and validating the same name for every event of the global order.
+/// A committed stream row is never renamed or deleted, so a cached name stays right forever; the
+/// cache only saves reading and validating the same name for every event of the global order.
+/// Names read inside the writer's open transaction are not remembered (`remember: false`): that
+/// row may still be rolled back, and SQLite would then give its id to the next new stream.
 final class StreamNameCache: Sendable {
     private let names = Mutex<[Int64: StreamName]>([:])
     private static let capacity = 100_000
 
-    func name(of id: Int64, on connection: SQLiteConnection) throws -> StreamName {
+    func name(of id: Int64, on connection: SQLiteConnection, remember: Bool = true) throws -> StreamName {
         if let name = names.withLock({ $0[id] }) { return name }
         let statement = try connection.cachedStatement("SELECT name FROM atomo_streams WHERE id = ?1")
         defer { statement.reset() }
@@ -23,6 +25,7 @@ final class StreamNameCache: Sendable {
         } catch {
             throw EventStoreError.corrupted("stream row \(id) holds an invalid name")
         }
+        guard remember else { return name }
         names.withLock { names in
             if names.count >= Self.capacity { names.removeAll(keepingCapacity: true) }
             names[id] = name

@@ -1,0 +1,68 @@
+import AtomoContent
+import AtomoSchema
+import Testing
+
+/// A policy for the tests: Viewers read only `name` and `stage`, and may not create; nobody reads
+/// records whose stage is `Lost` unless Admin.
+struct ViewerPolicy: AccessPolicy {
+    func decide(_ request: AccessRequest) -> AccessDecision {
+        let isAdmin = request.principal.roles.contains("Admin")
+        if request.operation == .create && !isAdmin { return .deny(reason: "only admins create") }
+        if request.operation == .read, !isAdmin, request.record?["stage"] == "Lost" { return .deny(reason: "lost deals are private") }
+        return .allow
+    }
+
+    func readableFields(of entity: Entity, record: JSONValue?, for principal: Principal) -> Set<String> {
+        if principal.roles.contains("Admin") { return Set(entity.fields.map(\.name)).union(Entity.systemFieldNames) }
+        return Set(["name", "stage"]).union(Entity.systemFieldNames)
+    }
+}
+
+@Suite("Access")
+struct AccessTests {
+    @Test("Unreadable fields never leave the engine; filters and sorts on them are forbidden; commands ask the policy")
+    func policy() async throws {
+        let harness = try await SQLiteHarness.make(policy: ViewerPolicy())
+        defer { Task { await harness.close() } }
+        let engine = harness.engine
+        let viewer = Principal(userID: "v1", roles: ["Viewer"])
+        let secret = try await engine.create("Contact", ["name": "Ada", "email": "ada@x.io", "score": 9], as: admin)
+        let lost = try await engine.create("Contact", ["name": "Bob", "stage": "Lost"], as: admin)
+        await #expect(throws: ContentError.forbidden("only admins create")) {
+            try await engine.create("Contact", ["name": "Eve"], as: viewer)
+        }
+        let seen = try #require(try await engine.get("Contact", id: secret.id, as: viewer))
+        #expect(Set(seen.fields.keys) == ["name", "stage"])
+        #expect(try await engine.get("Contact", id: lost.id, as: viewer) == nil)
+        let page = try await engine.list(RecordQuery("Contact"), as: viewer)
+        #expect(page.records.map(\.id) == [secret.id])
+        #expect(page.records.allSatisfy { $0["email"] == nil && $0["score"] == nil })
+        await #expect(throws: ContentError.forbidden("Contact.email cannot be read, so it cannot be used to filter")) {
+            try await engine.list(RecordQuery("Contact", filter: .field("email", .startsWith("ada"))), as: viewer)
+        }
+        await #expect(throws: ContentError.forbidden("Contact.score cannot be read, so it cannot be used to sort")) {
+            try await engine.list(RecordQuery("Contact", orderBy: [SortKey("score")]), as: viewer)
+        }
+        let stats = try await engine.aggregate("Contact", as: viewer)
+        #expect(stats.sum["score"] == nil && stats.max["email"] == nil)
+        let history = try await engine.history("Contact", id: secret.id, as: viewer)
+        #expect(history.first?.fields.keys.sorted() == ["name", "stage"])
+        let change = try #require(try await engine.history("Contact", id: secret.id, as: admin).first)
+        #expect(engine.visibleChange(change, for: viewer)?.fields["email"] == nil)
+        #expect(engine.visibleChange(change, for: admin)?.fields["email"] == "ada@x.io")
+    }
+
+    @Test("The change feed delivers content changes in order")
+    func changeFeed() async throws {
+        let harness = try await SQLiteHarness.make()
+        defer { Task { await harness.close() } }
+        let created = try await harness.engine.create("Company", ["name": "Acme"], as: admin)
+        try await harness.engine.update("Company", id: created.id, ["industry": "Anvils"], as: admin)
+        var kinds: [RecordChange.Kind] = []
+        for try await change in harness.engine.changes(after: nil) {
+            kinds.append(change.kind)
+            if kinds.count == 2 { break }
+        }
+        #expect(kinds == [.created, .updated])
+    }
+}
