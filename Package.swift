@@ -21,14 +21,19 @@ let package = Package(
         .library(name: "AtomoCRDT", targets: ["AtomoCRDT"]),
         .library(name: "AtomoPostgres", targets: ["AtomoPostgres"]),
         .library(name: "AtomoSchema", targets: ["AtomoSchema"]),
-        .library(name: "AtomoAuth", targets: ["AtomoAuth"]),
         .library(name: "AtomoContent", targets: ["AtomoContent"]),
+        .library(name: "AtomoAuth", targets: ["AtomoAuth"]),
+        .library(name: "AtomoGraphQL", targets: ["AtomoGraphQL"]),
     ],
     dependencies: [
         // API package only: hosts choose the metrics backend (DESIGN.md, "Library modules").
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         // Imported by AtomoPostgres alone.
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        // Imported by AtomoGraphQL alone: parser, validator, type system and the reference executor.
+        .package(url: "https://github.com/GraphQLSwift/GraphQL.git", from: "4.3.0"),
+        // GraphQL's Map and field maps are OrderedDictionary.
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
         // Imported by AtomoAuth alone: JWTs (jwt-kit) and the HMAC fast path (swift-crypto, which jwt-kit needs anyway).
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.1.0"),
@@ -84,6 +89,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .target(
+            name: "AtomoGraphQL",
+            dependencies: [
+                "AtomoSchema", "AtomoEvents", "AtomoContent", "AtomoAuth", .product(name: "GraphQL", package: "GraphQL"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // Test support: a process that appends in a loop so that tests can SIGKILL it mid-write.
         .executableTarget(
             name: "AtomoCrashWriter",
@@ -118,6 +132,15 @@ let package = Package(
 
         // Tests.
         .testTarget(name: "AtomoSchemaTests", dependencies: ["AtomoSchema"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "AtomoGraphQLTests",
+            dependencies: [
+                "AtomoGraphQL", "AtomoContent", "AtomoAuth", "AtomoSchema", "AtomoEvents", "AtomoSQL", "AtomoSQLite",
+                .product(name: "GraphQL", package: "GraphQL"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "AtomoContentTests",
             dependencies: [

@@ -40,7 +40,9 @@ let package = Package(
                 .product(name: "AtomoSQL", package: atomo),
                 .product(name: "AtomoSQLite", package: atomo),
                 .product(name: "AtomoPostgres", package: atomo),
+                .product(name: "AtomoAuth", package: atomo),
                 .product(name: "AtomoContent", package: atomo),
+                .product(name: "AtomoGraphQL", package: atomo),
                 .product(name: "AtomoSchema", package: atomo),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -67,6 +69,18 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/ProjectionBenchmarks",
+            swiftSettings: swiftSettings,
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "AuthBenchmarks",
+            dependencies: [
+                .product(name: "AtomoAuth", package: atomo),
+                .product(name: "AtomoEvents", package: atomo),
+                .product(name: "AtomoSQLite", package: atomo),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/AuthBenchmarks",
             swiftSettings: swiftSettings,
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),

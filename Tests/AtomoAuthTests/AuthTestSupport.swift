@@ -15,7 +15,10 @@ final class TestClock: Sendable {
     var now: Date { current.withLock { $0 } }
 
     func advance(_ duration: Duration) {
-        current.withLock { $0 = $0.addingTimeInterval(Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18) }
+        current.withLock {
+            $0 = $0.addingTimeInterval(
+                Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18)
+        }
     }
 }
 
@@ -78,7 +81,8 @@ enum PythonAuthPeer {
 
     static func run(_ requests: [[String: Any]]) throws -> [[String: Any]] {
         guard let python else { throw Failure(description: "ATOMO_INTEROP_PYTHON is not set") }
-        let input = FileManager.default.temporaryDirectory.appendingPathComponent("atomo-auth-\(UUID().uuidString).json")
+        let input = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "atomo-auth-\(UUID().uuidString).json")
         try JSONSerialization.data(withJSONObject: requests).write(to: input)
         defer { try? FileManager.default.removeItem(at: input) }
         let process = Process()
@@ -93,7 +97,8 @@ enum PythonAuthPeer {
         let data = output.fileHandleForReading.readDataToEndOfFile()
         let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        guard process.terminationStatus == 0, let responses = try JSONSerialization.jsonObject(with: data) as? [[String: Any]]
+        guard process.terminationStatus == 0,
+            let responses = try JSONSerialization.jsonObject(with: data) as? [[String: Any]]
         else { throw Failure(description: "peer.py failed (\(process.terminationStatus)): \(errorText)") }
         return responses
     }

@@ -37,11 +37,14 @@ struct TokenServiceTests {
     let now = Date(timeIntervalSince1970: 1_900_000_000)
     let secret = Array("0123456789abcdef0123456789abcdef".utf8)
 
-    func service(_ key: TokenKey, issuer: String = "https://atomo.test", audience: String = "crm") async -> TokenService {
+    func service(_ key: TokenKey, issuer: String = "https://atomo.test", audience: String = "crm") async -> TokenService
+    {
         await TokenService(configuration: .init(key: key, issuer: issuer, audience: audience))
     }
 
-    @Test("issued tokens verify and carry sub, sid, roles, tenant, iss, aud, iat, nbf, exp", arguments: TokenKey.Algorithm.allCases)
+    @Test(
+        "issued tokens verify and carry sub, sid, roles, tenant, iss, aud, iat, nbf, exp",
+        arguments: TokenKey.Algorithm.allCases)
     func roundTrip(algorithm: TokenKey.Algorithm) async throws {
         let key: TokenKey =
             switch algorithm {
@@ -50,9 +53,12 @@ struct TokenServiceTests {
             case .edDSA: try .generateEdDSA()
             }
         let tokens = await service(key)
-        let (token, claims) = try tokens.issue(subject: "user-1", sessionID: "s-1", roles: ["Sales", "Support"], tenant: "acme", now: now)
-        let header = try JSONSerialization.jsonObject(
-            with: try #require(Data(base64Encoded: padded(String(token.split(separator: ".")[0]))))) as? [String: Any]
+        let (token, claims) = try tokens.issue(
+            subject: "user-1", sessionID: "s-1", roles: ["Sales", "Support"], tenant: "acme", now: now)
+        let header =
+            try JSONSerialization.jsonObject(
+                with: try #require(Data(base64Encoded: padded(String(token.split(separator: ".")[0])))))
+            as? [String: Any]
         #expect(header?["alg"] as? String == algorithm.rawValue)
         let verified = try tokens.verify(token, now: now.addingTimeInterval(60))
         #expect(verified == claims)
@@ -74,7 +80,8 @@ struct TokenServiceTests {
     func verifyOnly() async throws {
         let signing = TokenKey.generateES256()
         let verifying = try TokenKey.es256(publicKeyPEM: try #require(signing.publicKeyPEM))
-        let token = try await service(signing).issue(subject: "u", sessionID: "s", roles: [], tenant: nil, now: now).token
+        let token = try await service(signing).issue(subject: "u", sessionID: "s", roles: [], tenant: nil, now: now)
+            .token
         let verifier = await service(verifying)
         #expect(try verifier.verify(token, now: now).subject == "u")
         #expect(throws: TokenError.cannotSign(algorithm: "ES256")) {
@@ -93,7 +100,8 @@ struct TokenServiceTests {
             _ = try tokens.verify(unsigned + ".c2lnbmF0dXJl", now: now)
         }
         #expect(throws: TokenError.algorithmNotAllowed(found: "None", expected: "HS256")) {
-            _ = try tokens.verify(Forge.segment(#"{"alg":"None"}"#) + "." + Forge.segment(Forge.payload(issuedAt: now)) + ".eA", now: now)
+            _ = try tokens.verify(
+                Forge.segment(#"{"alg":"None"}"#) + "." + Forge.segment(Forge.payload(issuedAt: now)) + ".eA", now: now)
         }
     }
 
@@ -102,7 +110,8 @@ struct TokenServiceTests {
         let key = TokenKey.generateES256()
         let tokens = await service(key)
         let publicPEM = Array(try #require(key.publicKeyPEM).utf8)
-        let forged = Forge.hs256(header: #"{"alg":"HS256","typ":"JWT"}"#, payload: Forge.payload(issuedAt: now), secret: publicPEM)
+        let forged = Forge.hs256(
+            header: #"{"alg":"HS256","typ":"JWT"}"#, payload: Forge.payload(issuedAt: now), secret: publicPEM)
         #expect(throws: TokenError.algorithmNotAllowed(found: "HS256", expected: "ES256")) {
             _ = try tokens.verify(forged, now: now)
         }
@@ -146,7 +155,8 @@ struct TokenServiceTests {
         }
         #expect(throws: Never.self) { _ = try tokens.verify(future, now: now.addingTimeInterval(280)) }
         let issuedLater = Forge.hs256(
-            header: #"{"alg":"HS256","typ":"JWT"}"#, payload: Forge.payload(issuedAt: now.addingTimeInterval(120)), secret: secret)
+            header: #"{"alg":"HS256","typ":"JWT"}"#, payload: Forge.payload(issuedAt: now.addingTimeInterval(120)),
+            secret: secret)
         #expect(throws: TokenError.self) { _ = try tokens.verify(issuedLater, now: now) }
     }
 
@@ -154,12 +164,14 @@ struct TokenServiceTests {
     func issuerAndAudience() async throws {
         let tokens = await service(try .hs256(secret: secret))
         let wrongIssuer = Forge.hs256(
-            header: #"{"alg":"HS256","typ":"JWT"}"#, payload: Forge.payload(issuer: "https://evil.test", issuedAt: now), secret: secret)
+            header: #"{"alg":"HS256","typ":"JWT"}"#, payload: Forge.payload(issuer: "https://evil.test", issuedAt: now),
+            secret: secret)
         #expect(throws: TokenError.wrongIssuer(found: "https://evil.test", expected: "https://atomo.test")) {
             _ = try tokens.verify(wrongIssuer, now: now)
         }
         let wrongAudience = Forge.hs256(
-            header: #"{"alg":"HS256","typ":"JWT"}"#, payload: Forge.payload(audience: "billing", issuedAt: now), secret: secret)
+            header: #"{"alg":"HS256","typ":"JWT"}"#, payload: Forge.payload(audience: "billing", issuedAt: now),
+            secret: secret)
         #expect(throws: TokenError.wrongAudience(found: ["billing"], expected: "crm")) {
             _ = try tokens.verify(wrongAudience, now: now)
         }
@@ -185,7 +197,8 @@ struct TokenServiceTests {
         var signature = Array(parts[2].utf8)
         signature[0] = signature[0] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
         #expect(throws: TokenError.invalidSignature) {
-            _ = try tokens.verify([parts[0], parts[1], String(decoding: signature, as: UTF8.self)].joined(separator: "."), now: now)
+            _ = try tokens.verify(
+                [parts[0], parts[1], String(decoding: signature, as: UTF8.self)].joined(separator: "."), now: now)
         }
         // Signature cut short.
         #expect(throws: TokenError.self) {
@@ -198,12 +211,14 @@ struct TokenServiceTests {
         }
     }
 
-    @Test("garbage is rejected as malformed", arguments: [
-        "", ".", "..", "...", "abc", "a.b", "a.b.c.d", "not a token at all", "eyJhbGciOiJIUzI1NiJ9.e30.",
-        "eyJhbGciOiJIUzI1NiJ9..c2ln", "!!!.???.***", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1In0=.c2ln",
-        "e30.e30.c2ln", "bnVsbA.e30.c2ln", "W10.e30.c2ln", "eyJhbGciOjF9.e30.c2ln", "\u{0}\u{1}.\u{2}.\u{3}",
-        "eyJhbGciOiJIUzI1NiIsImNyaXQiOlsiYjY0Il19.e30.c2ln",
-    ])
+    @Test(
+        "garbage is rejected as malformed",
+        arguments: [
+            "", ".", "..", "...", "abc", "a.b", "a.b.c.d", "not a token at all", "eyJhbGciOiJIUzI1NiJ9.e30.",
+            "eyJhbGciOiJIUzI1NiJ9..c2ln", "!!!.???.***", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1In0=.c2ln",
+            "e30.e30.c2ln", "bnVsbA.e30.c2ln", "W10.e30.c2ln", "eyJhbGciOjF9.e30.c2ln", "\u{0}\u{1}.\u{2}.\u{3}",
+            "eyJhbGciOiJIUzI1NiIsImNyaXQiOlsiYjY0Il19.e30.c2ln",
+        ])
     func garbage(token: String) async throws {
         let tokens = await service(try .hs256(secret: secret))
         #expect(throws: TokenError.self) { _ = try tokens.verify(token, now: now) }
@@ -225,8 +240,11 @@ struct TokenServiceTests {
         let tokens = await service(try .hs256(secret: secret))
         let padding = String(repeating: "A", count: 9000)
         let huge = Forge.hs256(
-            header: #"{"alg":"HS256","typ":"JWT","x":"\#(padding)"}"#, payload: Forge.payload(issuedAt: now), secret: secret)
-        #expect(throws: TokenError.oversized(length: huge.utf8.count, limit: 8192)) { _ = try tokens.verify(huge, now: now) }
+            header: #"{"alg":"HS256","typ":"JWT","x":"\#(padding)"}"#, payload: Forge.payload(issuedAt: now),
+            secret: secret)
+        #expect(throws: TokenError.oversized(length: huge.utf8.count, limit: 8192)) {
+            _ = try tokens.verify(huge, now: now)
+        }
     }
 
     private func padded(_ base64URL: String) -> String {

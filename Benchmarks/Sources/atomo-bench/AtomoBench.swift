@@ -8,6 +8,9 @@ struct AtomoBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "atomo-bench",
         abstract: "Measure Atomo's throughput and latency on this machine.",
-        subcommands: [EventsCommand.self, PostgresEventsCommand.self, ProjectionCommand.self, ContentCommand.self, CRDTB4Command.self]
+        subcommands: [
+            EventsCommand.self, PostgresEventsCommand.self, ProjectionCommand.self, ContentCommand.self,
+            CRDTB4Command.self, AuthCommand.self, GraphQLCommand.self,
+        ]
     )
 }

@@ -44,7 +44,8 @@ public final class Authenticator: Sendable {
         /// Creates a configuration.
         public init(
             sessionLifetime: Duration = .seconds(30 * 24 * 3600), passwordPolicy: PasswordPolicy = PasswordPolicy(),
-            roles: [String] = Schema.defaultRoles, throttle: LoginThrottle.Configuration = LoginThrottle.Configuration(),
+            roles: [String] = Schema.defaultRoles,
+            throttle: LoginThrottle.Configuration = LoginThrottle.Configuration(),
             now: @escaping @Sendable () -> Date = { Date() }
         ) {
             self.sessionLifetime = sessionLifetime
@@ -108,7 +109,8 @@ public final class Authenticator: Sendable {
         try checkRoles(roles)
         try configuration.passwordPolicy.check(password, email: email.value)
         let hash = try await hasher.hash(password)
-        return try await create(email: email, passwordHash: hash, roles: roles, tenant: tenant, imported: false, actor: actor)
+        return try await create(
+            email: email, passwordHash: hash, roles: roles, tenant: tenant, imported: false, actor: actor)
     }
 
     /// Registers a user with a password hash from another system (argon2id, argon2i or bcrypt
@@ -139,7 +141,8 @@ public final class Authenticator: Sendable {
         // event cannot be written, they are removed again.
         try await credentials.insert(userID: userID, email: email, passwordHash: passwordHash, at: now)
         var root = AggregateRoot(state: User(id: userID), version: nil)
-        root.record(UserRegistered(userID: userID, email: email.value, roles: roles, tenant: tenant, imported: imported))
+        root.record(
+            UserRegistered(userID: userID, email: email.value, roles: roles, tenant: tenant, imported: imported))
         do {
             try await users.save(&root, metadata: EventMetadata(actor: actor ?? userID, tenant: tenant))
         } catch {
@@ -219,7 +222,9 @@ public final class Authenticator: Sendable {
     /// - Throws: ``AuthenticationError/invalidCredentials`` (unknown email or wrong password, alike),
     ///   ``AuthenticationError/tooManyAttempts(retryAfter:)``, ``AuthenticationError/locked(until:)``,
     ///   ``AuthenticationError/userDisabled(userID:)``.
-    public func login(email rawEmail: String, password: String, clientAddress: String? = nil) async throws -> LoginResult {
+    public func login(
+        email rawEmail: String, password: String, clientAddress: String? = nil
+    ) async throws -> LoginResult {
         let email = try? EmailAddress(rawEmail)
         let accountKey = email?.key ?? rawEmail.lowercased()
         let now = configuration.now()
@@ -283,8 +288,9 @@ public final class Authenticator: Sendable {
         case .unknown, .sessionInactive:
             throw AuthenticationError.invalidRefreshToken
         case .reuseDetected(let session):
-            try await record(SessionEnded(sessionID: session.id, userID: session.userID, reason: .refreshTokenReused),
-                             session: session.id, actor: session.userID, tenant: session.tenant)
+            try await record(
+                SessionEnded(sessionID: session.id, userID: session.userID, reason: .refreshTokenReused),
+                session: session.id, actor: session.userID, tenant: session.tenant)
             throw AuthenticationError.refreshTokenReused(sessionID: session.id)
         case .rotated(let session):
             guard let user = try await user(id: session.userID), !user.isDisabled else {
@@ -293,19 +299,22 @@ public final class Authenticator: Sendable {
             }
             let (token, claims) = try tokens.issue(
                 subject: user.id, sessionID: session.id, roles: user.roles, tenant: user.tenant, now: now)
-            return LoginResult(user: user, session: session, accessToken: token, accessClaims: claims, refreshToken: next.token)
+            return LoginResult(
+                user: user, session: session, accessToken: token, accessClaims: claims, refreshToken: next.token)
         }
     }
 
     /// Ends one session (logout). Tokens of the session are refused from now on.
     /// - Returns: whether an active session was ended.
     @discardableResult
-    public func logout(sessionID: String, reason: SessionEndReason = .logout, actor: String? = nil) async throws -> Bool {
+    public func logout(sessionID: String, reason: SessionEndReason = .logout, actor: String? = nil) async throws -> Bool
+    {
         guard let ended = try await sessions.end(sessionID: sessionID, reason: reason, at: configuration.now()) else {
             return false
         }
-        try await record(SessionEnded(sessionID: ended.id, userID: ended.userID, reason: reason),
-                         session: ended.id, actor: actor ?? ended.userID, tenant: ended.tenant)
+        try await record(
+            SessionEnded(sessionID: ended.id, userID: ended.userID, reason: reason),
+            session: ended.id, actor: actor ?? ended.userID, tenant: ended.tenant)
         return true
     }
 
@@ -320,8 +329,9 @@ public final class Authenticator: Sendable {
     private func endAll(userID: String, reason: SessionEndReason, actor: String?) async throws -> [Session] {
         let ended = try await sessions.endAll(userID: userID, reason: reason, at: configuration.now())
         for session in ended {
-            try await record(SessionEnded(sessionID: session.id, userID: userID, reason: reason),
-                             session: session.id, actor: actor ?? userID, tenant: session.tenant)
+            try await record(
+                SessionEnded(sessionID: session.id, userID: userID, reason: reason),
+                session: session.id, actor: actor ?? userID, tenant: session.tenant)
         }
         return ended
     }
@@ -340,7 +350,8 @@ public final class Authenticator: Sendable {
             custom: clientAddress.map { ["clientAddress": $0] } ?? [:])
         let (token, claims) = try tokens.issue(
             subject: user.id, sessionID: session.id, roles: user.roles, tenant: user.tenant, now: now)
-        return LoginResult(user: user, session: session, accessToken: token, accessClaims: claims, refreshToken: refresh.token)
+        return LoginResult(
+            user: user, session: session, accessToken: token, accessClaims: claims, refreshToken: refresh.token)
     }
 
     private func record(

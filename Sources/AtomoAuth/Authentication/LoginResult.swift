@@ -15,7 +15,9 @@ public struct LoginResult: Sendable, Hashable {
     public var refreshToken: String
 
     /// Creates a result.
-    public init(user: User, session: Session, accessToken: String, accessClaims: AccessTokenClaims, refreshToken: String) {
+    public init(
+        user: User, session: Session, accessToken: String, accessClaims: AccessTokenClaims, refreshToken: String
+    ) {
         self.user = user
         self.session = session
         self.accessToken = accessToken

@@ -50,7 +50,8 @@ public enum PasswordHashFormat: Sendable, Hashable {
         var index = 2
         var version = 0x10
         if parts.count == 6 {
-            guard parts[2].hasPrefix("v="), let parsed = Int(parts[2].dropFirst(2)), parsed == 0x10 || parsed == 0x13 else {
+            guard parts[2].hasPrefix("v="), let parsed = Int(parts[2].dropFirst(2)), parsed == 0x10 || parsed == 0x13
+            else {
                 throw .unrecognizedHash(reason: "argon2 version must be v=16 or v=19")
             }
             version = parsed

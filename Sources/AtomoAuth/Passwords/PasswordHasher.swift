@@ -126,9 +126,9 @@ public final class PasswordHasher: Sendable {
         return String(decoding: encoded.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    static func verifyNow(_ password: String, against encodedHash: String, format: PasswordHashFormat) throws(
-        PasswordHashError
-    ) -> Bool {
+    static func verifyNow(
+        _ password: String, against encodedHash: String, format: PasswordHashFormat
+    ) throws(PasswordHashError) -> Bool {
         switch format {
         case .argon2(let variant, _, _):
             var passwordBytes = Array(password.utf8)
@@ -147,7 +147,8 @@ public final class PasswordHasher: Sendable {
     }
 
     /// bcrypt through libxcrypt's `crypt_rn`, which is reentrant with its state in `crypt_data`.
-    private static func bcryptVerify(_ password: String, against encodedHash: String) throws(PasswordHashError) -> Bool {
+    private static func bcryptVerify(_ password: String, against encodedHash: String) throws(PasswordHashError) -> Bool
+    {
         // bcrypt reads a C string: a password with a NUL byte would be cut short and could match a
         // different password, so it never matches. bcrypt uses at most 72 bytes, as every
         // implementation does (Python's `bcrypt` refuses longer passwords when hashing).

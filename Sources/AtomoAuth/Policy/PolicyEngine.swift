@@ -46,7 +46,8 @@ public struct PolicyEngine: AccessPolicy {
         let describedRoles = principal.roles.isEmpty ? "no roles" : "roles \(principal.roles.joined(separator: ", "))"
 
         if request.operation == .read {
-            for role in roles where !readable(entity, record: request.record, role: role, principal: principal).isEmpty {
+            for role in roles where !readable(entity, record: request.record, role: role, principal: principal).isEmpty
+            {
                 return .allow
             }
             return .deny(reason: "\(describedRoles) may read no field of \(entity.name)")
@@ -63,7 +64,8 @@ public struct PolicyEngine: AccessPolicy {
         }
 
         var hiddenFields: Set<String> = []
-        for role in roles where allows(entity, request.operation, record: request.record, role: role, principal: principal) {
+        for role in roles
+        where allows(entity, request.operation, record: request.record, role: role, principal: principal) {
             guard request.operation == .create || request.operation == .update else { return .allow }
             let visible = readable(entity, record: request.record, role: role, principal: principal)
             let hidden = request.changedFields.subtracting(visible)
@@ -94,7 +96,9 @@ public struct PolicyEngine: AccessPolicy {
         return roles.isEmpty ? [nil] : roles.map { $0 }
     }
 
-    private func allows(_ entity: Entity, _ operation: AccessOperation, record: JSONValue?, role: String?, principal: Principal)
+    private func allows(
+        _ entity: Entity, _ operation: AccessOperation, record: JSONValue?, role: String?, principal: Principal
+    )
         -> Bool
     {
         guard let rule = entity.access?.rule(for: operation) else { return true }
@@ -110,12 +114,14 @@ public struct PolicyEngine: AccessPolicy {
         switch value {
         case .array(let names):
             let declared = Set(entity.fields.map(\.name))
-            fields = Set(names.compactMap { name -> String? in
-                if case .string(let text) = name, declared.contains(text) || Entity.systemFieldNames.contains(text) {
-                    return text
-                }
-                return nil
-            })
+            fields = Set(
+                names.compactMap { name -> String? in
+                    if case .string(let text) = name, declared.contains(text) || Entity.systemFieldNames.contains(text)
+                    {
+                        return text
+                    }
+                    return nil
+                })
         default:
             fields = value.isTruthy ? allFields(of: entity) : []
         }

@@ -61,7 +61,8 @@ enum AuthSQLSchema {
 
     private static func apply(_ connection: any SQLConnection) throws {
         try connection.execute(
-            "CREATE TABLE IF NOT EXISTS \(migrationsTable) (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)", [])
+            "CREATE TABLE IF NOT EXISTS \(migrationsTable) (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)", []
+        )
         let current = try version(connection)
         let p = connection.dialect.placeholder
         for index in current..<migrations.count {

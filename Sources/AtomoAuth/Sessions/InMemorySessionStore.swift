@@ -47,12 +47,15 @@ public final class InMemorySessionStore: SessionStore {
     /// Ends every active session of `userID`.
     public func endAll(userID: String, reason: SessionEndReason, at date: Date) async throws -> [Session] {
         state.withLock { state in
-            (state.byUser[userID] ?? []).sorted().compactMap { id in Self.end(id, reason: reason, at: date, in: &state) }
+            (state.byUser[userID] ?? []).sorted().compactMap { id in Self.end(id, reason: reason, at: date, in: &state)
+            }
         }
     }
 
     /// Rotates a refresh token, detecting reuse.
-    public func rotateRefreshToken(_ presented: RefreshTokenHash, to next: RefreshTokenHash, at date: Date) async throws
+    public func rotateRefreshToken(
+        _ presented: RefreshTokenHash, to next: RefreshTokenHash, at date: Date
+    ) async throws
         -> RefreshRotation
     {
         state.withLock { state in

@@ -34,7 +34,8 @@ public final class SQLSessionStore: SessionStore {
     public func create(_ session: Session, refreshToken: RefreshTokenHash) async throws {
         try await database.writeTransaction { connection in
             let p = connection.dialect.placeholder
-            let existing = try connection.query("SELECT 1 FROM atomo_auth_sessions WHERE id = \(p(1))", [.text(session.id)])
+            let existing = try connection.query(
+                "SELECT 1 FROM atomo_auth_sessions WHERE id = \(p(1))", [.text(session.id)])
             guard existing.isEmpty else { throw SessionStoreError.duplicateSession(id: session.id) }
             try connection.execute(
                 """
@@ -51,8 +52,10 @@ public final class SQLSessionStore: SessionStore {
     public func session(id: String) async throws -> Session? {
         try await database.readTransaction { connection in
             let p = connection.dialect.placeholder
-            return try connection.query("SELECT \(Self.columns) FROM atomo_auth_sessions WHERE id = \(p(1))", [.text(id)])
-                .first.map(Self.session(from:))
+            return try connection.query(
+                "SELECT \(Self.columns) FROM atomo_auth_sessions WHERE id = \(p(1))", [.text(id)]
+            )
+            .first.map(Self.session(from:))
         }
     }
 
@@ -85,7 +88,9 @@ public final class SQLSessionStore: SessionStore {
     }
 
     /// Rotates a refresh token, detecting reuse.
-    public func rotateRefreshToken(_ presented: RefreshTokenHash, to next: RefreshTokenHash, at date: Date) async throws
+    public func rotateRefreshToken(
+        _ presented: RefreshTokenHash, to next: RefreshTokenHash, at date: Date
+    ) async throws
         -> RefreshRotation
     {
         try await database.writeTransaction { connection in
@@ -161,7 +166,8 @@ public final class SQLSessionStore: SessionStore {
         }
         return Session(
             id: id, userID: userID, tenant: row["tenant"].text, createdAt: Date(microsecondsSince1970: created),
-            expiresAt: Date(microsecondsSince1970: expires), endedAt: row["ended_at"].integer.map(Date.init(microsecondsSince1970:)),
+            expiresAt: Date(microsecondsSince1970: expires),
+            endedAt: row["ended_at"].integer.map(Date.init(microsecondsSince1970:)),
             endReason: reason)
     }
 }

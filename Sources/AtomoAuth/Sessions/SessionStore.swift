@@ -30,7 +30,9 @@ public protocol SessionStore: Sendable {
 
     /// Presents refresh token `presented`; when it is its session's current token and the session is
     /// active, replaces it by `next`. A token presented a second time ends its session.
-    func rotateRefreshToken(_ presented: RefreshTokenHash, to next: RefreshTokenHash, at date: Date) async throws
+    func rotateRefreshToken(
+        _ presented: RefreshTokenHash, to next: RefreshTokenHash, at date: Date
+    ) async throws
         -> RefreshRotation
 
     /// Deletes sessions (and their refresh tokens) that ended or expired before `date`; returns how many.

@@ -65,7 +65,9 @@ public final class LoginThrottle: Sendable {
         public var maximumTrackedKeys: Int
 
         /// Creates a configuration.
-        public init(account: Limits = .account, clientAddress: Limits = .clientAddress, maximumTrackedKeys: Int = 100_000) {
+        public init(
+            account: Limits = .account, clientAddress: Limits = .clientAddress, maximumTrackedKeys: Int = 100_000
+        ) {
             self.account = account
             self.clientAddress = clientAddress
             self.maximumTrackedKeys = max(16, maximumTrackedKeys)
@@ -125,7 +127,9 @@ public final class LoginThrottle: Sendable {
         entries.withLock { entries in
             if entries.count >= configuration.maximumTrackedKeys { prune(&entries, now: now) }
             record(&entries[.account(account), default: Entry()], configuration.account, now)
-            if let clientAddress { record(&entries[.address(clientAddress), default: Entry()], configuration.clientAddress, now) }
+            if let clientAddress {
+                record(&entries[.address(clientAddress), default: Entry()], configuration.clientAddress, now)
+            }
         }
     }
 
@@ -143,7 +147,8 @@ public final class LoginThrottle: Sendable {
     private func decision(_ entry: Entry?, _ limits: Limits, _ now: Date) -> Decision {
         guard let entry else { return .allowed }
         if let until = entry.lockedUntil, now < until { return .locked(until: until) }
-        guard entry.failures > limits.freeAttempts, now.timeIntervalSince(entry.lastFailure) < limits.failureWindow.seconds
+        guard entry.failures > limits.freeAttempts,
+            now.timeIntervalSince(entry.lastFailure) < limits.failureWindow.seconds
         else { return .allowed }
         let allowedAt = entry.lastFailure.addingTimeInterval(delay(afterFailures: entry.failures, limits).seconds)
         return now < allowedAt ? .delayed(retryAfter: .seconds(allowedAt.timeIntervalSince(now))) : .allowed
@@ -173,7 +178,8 @@ public final class LoginThrottle: Sendable {
             (entry.lockedUntil.map { now < $0 } ?? false) || now.timeIntervalSince(entry.lastFailure) < window
         }
         if entries.count >= configuration.maximumTrackedKeys {
-            let keep = entries.sorted { $0.value.lastFailure > $1.value.lastFailure }.prefix(configuration.maximumTrackedKeys / 2)
+            let keep = entries.sorted { $0.value.lastFailure > $1.value.lastFailure }.prefix(
+                configuration.maximumTrackedKeys / 2)
             entries = Dictionary(uniqueKeysWithValues: keep.map { ($0.key, $0.value) })
         }
     }

@@ -74,7 +74,8 @@ public struct AccessTokenClaims: Sendable, Hashable, Codable {
             audience = try container.decode([String].self, forKey: .audience)
         }
         issuedAt = Date(timeIntervalSince1970: try container.decode(Double.self, forKey: .issuedAt))
-        notBefore = try container.decodeIfPresent(Double.self, forKey: .notBefore).map(Date.init(timeIntervalSince1970:))
+        notBefore =
+            try container.decodeIfPresent(Double.self, forKey: .notBefore).map(Date.init(timeIntervalSince1970:))
             ?? issuedAt
         expiresAt = Date(timeIntervalSince1970: try container.decode(Double.self, forKey: .expiresAt))
     }

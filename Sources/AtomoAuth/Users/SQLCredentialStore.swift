@@ -102,7 +102,8 @@ public final class SQLCredentialStore: Sendable {
     public func delete(userID: String) async throws -> Bool {
         try await database.writeTransaction { connection in
             let p = connection.dialect.placeholder
-            return try connection.execute("DELETE FROM atomo_auth_credentials WHERE user_id = \(p(1))", [.text(userID)]) == 1
+            return try connection.execute("DELETE FROM atomo_auth_credentials WHERE user_id = \(p(1))", [.text(userID)])
+                == 1
         }
     }
 
@@ -110,6 +111,7 @@ public final class SQLCredentialStore: Sendable {
         guard let userID = row["user_id"].text, let key = row["email_key"].text, let hash = row["password_hash"].text,
             let updated = row["updated_at"].integer
         else { throw SessionStoreError.corrupted("a credentials row lacks a column") }
-        return Credential(userID: userID, emailKey: key, passwordHash: hash, updatedAt: Date(microsecondsSince1970: updated))
+        return Credential(
+            userID: userID, emailKey: key, passwordHash: hash, updatedAt: Date(microsecondsSince1970: updated))
     }
 }

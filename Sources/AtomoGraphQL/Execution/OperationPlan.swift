@@ -1,0 +1,98 @@
+import GraphQL
+
+/// A validated operation compiled for the planned executor: for each object in the response, the
+/// fields to write (fragments merged, `@skip`/`@include` decided), each with its kind, arguments and
+/// output shape. Compiled once per (role schema, document, operation, `@skip`/`@include` variables)
+/// and cached.
+final class OperationPlan: Sendable {
+    let operation: OperationType
+    let root: SelectionPlan
+    let rootTypeName: String
+    /// The variable definitions, for coercing each request's variables.
+    let variableDefinitions: [VariableDefinition]
+    /// How many field plans there are (their ids are 0..<count).
+    let fieldCount: Int
+
+    init(operation: OperationType, root: SelectionPlan, rootTypeName: String, variableDefinitions: [VariableDefinition], fieldCount: Int) {
+        self.operation = operation
+        self.root = root
+        self.rootTypeName = rootTypeName
+        self.variableDefinitions = variableDefinitions
+        self.fieldCount = fieldCount
+    }
+}
+
+/// The fields selected on one object type.
+struct SelectionPlan: Sendable {
+    var fields: [FieldPlan]
+}
+
+/// One field of the response.
+final class FieldPlan: Sendable {
+    /// A unique number within the plan: the key of relations loaded for this field.
+    let id: Int
+    let responseKey: String
+    let fieldName: String
+    /// What the field does; nil for `__typename`.
+    let kind: FieldKind?
+    /// The parent type's name, for error messages.
+    let parentTypeName: String
+    /// The arguments given in the document, with their input types.
+    let arguments: [ArgumentPlan]
+    let shape: OutputShape
+    /// For object fields: the selection. For union fields: the selection per member type name.
+    let selection: SelectionPlan?
+    let unionSelections: [String: SelectionPlan]
+    let location: SourcePosition?
+    /// For connection fields: whether `totalCount` is selected (counting costs one more query).
+    let selectsTotalCount: Bool
+
+    init(
+        id: Int, responseKey: String, fieldName: String, kind: FieldKind?, parentTypeName: String, arguments: [ArgumentPlan],
+        shape: OutputShape, selection: SelectionPlan?, unionSelections: [String: SelectionPlan], location: SourcePosition?,
+        selectsTotalCount: Bool
+    ) {
+        self.id = id
+        self.responseKey = responseKey
+        self.fieldName = fieldName
+        self.kind = kind
+        self.parentTypeName = parentTypeName
+        self.arguments = arguments
+        self.shape = shape
+        self.selection = selection
+        self.unionSelections = unionSelections
+        self.location = location
+        self.selectsTotalCount = selectsTotalCount
+    }
+}
+
+/// An argument: its name, the value in the document (a literal or a variable) and its input type
+/// (nil value: not given, so the default applies).
+struct ArgumentPlan: Sendable {
+    let name: String
+    let value: (any Value)?
+    let type: any GraphQLInputType
+    let defaultValue: Map?
+}
+
+/// How a field's value is written.
+indirect enum OutputShape: Sendable {
+    case nonNull(OutputShape)
+    case list(OutputShape)
+    case leaf(LeafKind)
+    case object(String)
+    /// A block union: its name and the GraphQL type name of each block type (`Paragraph` → `Paragraph`).
+    case union(String, [String: String])
+
+    var isNonNull: Bool {
+        if case .nonNull = self { return true }
+        return false
+    }
+}
+
+/// The leaf types and how their values are serialized.
+enum LeafKind: Sendable {
+    case int, float, string, boolean, id, dateTime, json
+    /// An enum: its name and its values.
+    case enumeration(String, Set<String>)
+}

@@ -1,0 +1,361 @@
+import AtomoContent
+import AtomoSchema
+import GraphQL
+
+/// Executes an ``OperationPlan``: resolves the root fields, then loads each relation of the
+/// selection for all the records at its level with one read-model query (references by a batch of
+/// ids, reverse relations by one `IN` list), then writes the JSON response directly — no task per
+/// field, no intermediate result tree. Nulls propagate per the specification by truncating what was
+/// written back to the nearest nullable field.
+struct PlanExecutor {
+    let plan: OperationPlan
+    let resolver: ContentFieldResolver
+    let variables: [String: JSONValue]
+
+    /// One element of a response path.
+    enum PathElement: Sendable {
+        case key(String)
+        case index(Int)
+    }
+
+    /// A field error as it will be written in `errors`.
+    struct ErrorEntry: Sendable {
+        var error: GraphQLFieldError
+        var path: [PathElement]
+        var location: SourcePosition?
+    }
+
+    /// Thrown while writing when a null reaches a non-null position: the nearest nullable field catches it.
+    struct NullBubble: Error {}
+
+    /// The mutable state of one execution.
+    final class Run {
+        var references: [Int: [String: ContentRecord]] = [:]
+        var reverse: [Int: [String: ConnectionValue]] = [:]
+        var relationErrors: [Int: GraphQLFieldError] = [:]
+        var errors: [ErrorEntry] = []
+        var writer = JSONWriter()
+    }
+
+    /// The response body and whether `data` is non-null.
+    struct Outcome: Sendable {
+        var body: [UInt8]
+        var hasData: Bool
+        var errors: [ErrorEntry]
+    }
+
+    /// The arguments of a field, coerced: literals and variables, defaults where not given.
+    func arguments(_ field: FieldPlan) throws(GraphQLFieldError) -> [String: JSONValue] {
+        var result: [String: JSONValue] = [:]
+        for argument in field.arguments {
+            if let ast = argument.value, let value = try InputCoercion.literal(ast, to: argument.type, variables: variables, path: argument.name) {
+                result[argument.name] = value
+            } else if let defaultValue = argument.defaultValue, let value = JSONValue(graphQLMap: defaultValue) {
+                result[argument.name] = value
+            } else if argument.type is GraphQLNonNull {
+                throw GraphQLFieldError(.badUserInput, "argument \(argument.name) is required")
+            }
+        }
+        return result
+    }
+
+    /// Runs a query or mutation and writes `{"data": …, "errors": […]}`.
+    func run() async -> Outcome {
+        let run = Run()
+        var rootValues: [Result<ResolvedValue, GraphQLFieldError>] = []
+        // Root fields run one after another: serially for mutations as the specification demands,
+        // and for queries because each already batches everything below it.
+        for field in plan.root.fields {
+            let value: Result<ResolvedValue, GraphQLFieldError>
+            if let kind = field.kind {
+                do throws(GraphQLFieldError) {
+                    let arguments = try arguments(field)
+                    value = .success(try await resolver.root(kind, arguments, wantsTotalCount: field.selectsTotalCount))
+                } catch {
+                    value = .failure(error)
+                }
+            } else {
+                value = .success(.json(.string(plan.rootTypeName)))
+            }
+            if case .success(let resolved) = value { await prefetch(field, [resolved], run) }
+            rootValues.append(value)
+        }
+        return write(rootValues: rootValues, run: run)
+    }
+
+    /// Writes the response for root values already resolved (subscriptions resolve their own root).
+    func write(rootValues: [Result<ResolvedValue, GraphQLFieldError>], run: Run) -> Outcome {
+        run.writer.beginObject()
+        run.writer.key("data")
+        let dataMark = run.writer.mark
+        var hasData = true
+        do {
+            run.writer.beginObject()
+            for (field, value) in zip(plan.root.fields, rootValues) {
+                try writeField(field, value, path: [.key(field.responseKey)], run: run)
+            }
+            run.writer.endObject()
+        } catch {
+            run.writer.truncate(to: dataMark)
+            run.writer.null()
+            hasData = false
+        }
+        if !run.errors.isEmpty {
+            run.writer.key("errors")
+            run.writer.beginArray()
+            for entry in run.errors { Self.writeError(entry, into: &run.writer) }
+            run.writer.endArray()
+        }
+        run.writer.endObject()
+        return Outcome(body: run.writer.bytes, hasData: hasData, errors: run.errors)
+    }
+
+    static func writeError(_ entry: ErrorEntry, into writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.key("message")
+        writer.string(entry.error.message)
+        if let location = entry.location {
+            writer.key("locations")
+            writer.beginArray()
+            writer.beginObject()
+            writer.key("line")
+            writer.int(Int64(location.line))
+            writer.key("column")
+            writer.int(Int64(location.column))
+            writer.endObject()
+            writer.endArray()
+        }
+        if !entry.path.isEmpty {
+            writer.key("path")
+            writer.beginArray()
+            for element in entry.path {
+                switch element {
+                case .key(let key): writer.string(key)
+                case .index(let index): writer.int(Int64(index))
+                }
+            }
+            writer.endArray()
+        }
+        writer.key("extensions")
+        var extensions = entry.error.extensions
+        extensions["code"] = .string(entry.error.code.rawValue)
+        writer.json(.object(extensions))
+        writer.endObject()
+    }
+
+    // MARK: Loading
+
+    private static func flatten(_ values: [ResolvedValue], into result: inout [ResolvedValue]) {
+        for value in values {
+            switch value {
+            case .null: continue
+            case .list(let elements): flatten(elements, into: &result)
+            default: result.append(value)
+            }
+        }
+    }
+
+    /// Loads every relation below `field` for all of `values` at once, level by level.
+    func prefetch(_ field: FieldPlan, _ values: [ResolvedValue], _ run: Run) async {
+        guard let selection = field.selection else { return }
+        var objects: [ResolvedValue] = []
+        Self.flatten(values, into: &objects)
+        guard !objects.isEmpty else { return }
+        for sub in selection.fields {
+            guard let kind = sub.kind else { continue }
+            switch kind {
+            case .reference(let referenceField, let target):
+                var seen: Set<String> = []
+                var ids: [String] = []
+                for case .record(let record) in objects {
+                    if let id = record.fields[referenceField]?.stringValue, seen.insert(id).inserted { ids.append(id) }
+                }
+                do throws(GraphQLFieldError) {
+                    let loaded = try await resolver.references(target, ids: ids)
+                    run.references[sub.id] = loaded
+                    await prefetch(sub, loaded.values.map(ResolvedValue.record), run)
+                } catch {
+                    run.relationErrors[sub.id] = error
+                }
+            case .reverse(let relation):
+                var parents: [String] = []
+                for case .record(let record) in objects { parents.append(record.id) }
+                do throws(GraphQLFieldError) {
+                    let loaded = try await resolver.reverse(
+                        relation, parentIDs: parents, try arguments(sub), wantsTotalCount: sub.selectsTotalCount)
+                    run.reverse[sub.id] = loaded
+                    await prefetch(sub, loaded.values.map(ResolvedValue.connection), run)
+                } catch {
+                    run.relationErrors[sub.id] = error
+                }
+            case .member(let name):
+                await prefetch(sub, objects.map { $0.member(name) }, run)
+            default:
+                continue
+            }
+        }
+    }
+
+    // MARK: Writing
+
+    private func fail(_ error: GraphQLFieldError, _ field: FieldPlan, _ path: [PathElement], _ run: Run) {
+        run.errors.append(ErrorEntry(error: error, path: path, location: field.location))
+    }
+
+    func writeField(_ field: FieldPlan, _ value: Result<ResolvedValue, GraphQLFieldError>, path: [PathElement], run: Run)
+        throws(NullBubble)
+    {
+        run.writer.key(field.responseKey)
+        let mark = run.writer.mark
+        let resolved: ResolvedValue
+        switch value {
+        case .success(let value): resolved = value
+        case .failure(let error):
+            fail(error, field, path, run)
+            resolved = .null
+            if field.shape.isNonNull { throw NullBubble() }
+        }
+        do {
+            try writeValue(field.shape, resolved, field, path: path, run: run, reportNull: value.isSuccess)
+        } catch {
+            if field.shape.isNonNull { throw error }
+            run.writer.truncate(to: mark)
+            run.writer.null()
+        }
+    }
+
+    private func writeValue(
+        _ shape: OutputShape, _ value: ResolvedValue, _ field: FieldPlan, path: [PathElement], run: Run, reportNull: Bool = true
+    ) throws(NullBubble) {
+        switch shape {
+        case .nonNull(let inner):
+            if case .null = value {
+                if reportNull {
+                    fail(
+                        GraphQLFieldError(
+                            .internalServerError, "Cannot return null for non-nullable field \(field.parentTypeName).\(field.fieldName)."),
+                        field, path, run)
+                }
+                throw NullBubble()
+            }
+            try writeValue(inner, value, field, path: path, run: run)
+        case _ where { if case .null = value { return true } else { return false } }():
+            run.writer.null()
+        case .list(let inner):
+            let elements: [ResolvedValue]
+            switch value {
+            case .list(let values): elements = values
+            case .json(.array(let values)): elements = values.map(ResolvedValue.json)
+            default: elements = [value]
+            }
+            run.writer.beginArray()
+            for (index, element) in elements.enumerated() {
+                let mark = run.writer.mark
+                do {
+                    try writeValue(inner, element, field, path: path + [.index(index)], run: run)
+                } catch {
+                    if inner.isNonNull { throw error }
+                    run.writer.truncate(to: mark)
+                    run.writer.null()
+                }
+            }
+            run.writer.endArray()
+        case .leaf(let kind):
+            guard case .json(let json) = value else {
+                run.writer.null()
+                return
+            }
+            if let error = writeLeaf(kind, json, run: run) {
+                // The value cannot be represented: it becomes null where it stands, which the
+                // nearest nullable position catches.
+                fail(error, field, path, run)
+                throw NullBubble()
+            }
+        case .object(let typeName):
+            guard let selection = field.selection else {
+                run.writer.null()
+                return
+            }
+            try writeObject(selection, value, typeName: typeName, path: path, run: run)
+        case .union(_, let names):
+            guard let block = value.blockType, let typeName = names[block], let selection = field.unionSelections[typeName] else {
+                fail(GraphQLFieldError(.internalServerError, "a block has an unknown type"), field, path, run)
+                throw NullBubble()
+            }
+            try writeObject(selection, value, typeName: typeName, path: path, run: run)
+        }
+    }
+
+    /// Writes a leaf, or returns the error if the value cannot be represented (as the library does).
+    private func writeLeaf(_ kind: LeafKind, _ value: JSONValue, run: Run) -> GraphQLFieldError? {
+        switch (kind, value) {
+        case (_, .null): run.writer.null()
+        case (.int, .int(let int)): run.writer.int(int)
+        case (.int, .double(let double)): run.writer.int(Int64(double))
+        case (.float, .int(let int)): run.writer.double(Double(int))
+        case (.float, .double(let double)): run.writer.double(double)
+        case (.boolean, .bool(let bool)): run.writer.bool(bool)
+        case (.string, .string(let string)), (.id, .string(let string)), (.dateTime, .string(let string)):
+            run.writer.string(string)
+        case (.id, .int(let int)), (.string, .int(let int)): run.writer.string(String(int))
+        case (.enumeration(let name, let values), .string(let string)):
+            guard values.contains(string) else {
+                return GraphQLFieldError(.internalServerError, "Enum \"\(name)\" cannot represent value: \"\(string)\".")
+            }
+            run.writer.string(string)
+        case (.json, _): run.writer.json(value)
+        default:
+            return GraphQLFieldError(.internalServerError, "a stored value does not fit its GraphQL type")
+        }
+        return nil
+    }
+
+    private func writeObject(_ selection: SelectionPlan, _ value: ResolvedValue, typeName: String, path: [PathElement], run: Run)
+        throws(NullBubble)
+    {
+        run.writer.beginObject()
+        for sub in selection.fields {
+            let child: Result<ResolvedValue, GraphQLFieldError>
+            let subPath = path + [.key(sub.responseKey)]
+            if let kind = sub.kind {
+                switch kind {
+                case .system, .value:
+                    if case .record(let record) = value { child = .success(ResolvedValue.recordField(kind, of: record)) } else { child = .success(.null) }
+                case .reference(let referenceField, _):
+                    if let error = run.relationErrors[sub.id] {
+                        child = .failure(error)
+                    } else if case .record(let record) = value, let id = record.fields[referenceField]?.stringValue,
+                        let target = run.references[sub.id]?[id]
+                    {
+                        child = .success(.record(target))
+                    } else {
+                        child = .success(.null)
+                    }
+                case .reverse:
+                    if let error = run.relationErrors[sub.id] {
+                        child = .failure(error)
+                    } else if case .record(let record) = value, let connection = run.reverse[sub.id]?[record.id] {
+                        child = .success(.connection(connection))
+                    } else {
+                        child = .success(.connection(ConnectionValue(records: [], totalCount: 0, hasNextPage: false, hasPreviousPage: false)))
+                    }
+                case .member(let name):
+                    child = .success(value.member(name))
+                default:
+                    child = .success(.null)
+                }
+            } else {
+                child = .success(.json(.string(typeName)))
+            }
+            try writeField(sub, child, path: subPath, run: run)
+        }
+        run.writer.endObject()
+    }
+}
+
+extension Result {
+    var isSuccess: Bool {
+        if case .success = self { return true }
+        return false
+    }
+}

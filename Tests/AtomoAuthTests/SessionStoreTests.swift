@@ -1,0 +1,156 @@
+import AtomoAuth
+import AtomoSQL
+import AtomoSQLite
+import Foundation
+import Testing
+
+/// The session stores under test: in memory, SQLite in a file, and (in PostgresAuthTests) PostgreSQL.
+enum SessionStoreKind: String, CaseIterable, CustomTestStringConvertible {
+    case inMemory
+    case sqlite
+
+    var testDescription: String { rawValue }
+
+    func make() async throws -> any SessionStore {
+        switch self {
+        case .inMemory: return InMemorySessionStore()
+        case .sqlite:
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "atomo-auth-\(UUID().uuidString).sqlite"
+            ).path
+            let store = SQLSessionStore(database: try await SQLiteDatabase.open(path: path))
+            try await store.migrate()
+            try await store.migrate()  // idempotent
+            return store
+        }
+    }
+}
+
+/// The session-store contract, run against any store.
+enum SessionStoreContract {
+    static let start = Date(timeIntervalSince1970: 1_900_000_000)
+
+    static func session(_ id: String, user: String, lifetime: Double = 3600) -> Session {
+        Session(id: id, userID: user, tenant: "acme", createdAt: start, expiresAt: start.addingTimeInterval(lifetime))
+    }
+
+    static func createAndEnd(_ store: any SessionStore) async throws {
+        let session = session("s1", user: "u1")
+        try await store.create(session, refreshToken: RefreshTokenHash(of: "r1"))
+        #expect(try await store.session(id: "s1") == session)
+        #expect(try await store.session(id: "nope") == nil)
+        await #expect(throws: SessionStoreError.duplicateSession(id: "s1")) {
+            try await store.create(session, refreshToken: RefreshTokenHash(of: "r-other"))
+        }
+        let ended = try #require(
+            try await store.end(sessionID: "s1", reason: .logout, at: start.addingTimeInterval(10)))
+        #expect(ended.endReason == .logout && ended.endedAt == start.addingTimeInterval(10))
+        #expect(try await store.session(id: "s1")?.isActive(at: start.addingTimeInterval(11)) == false)
+        #expect(
+            try await store.end(sessionID: "s1", reason: .revoked, at: start.addingTimeInterval(12)) == nil, "ends once"
+        )
+        #expect(try await store.session(id: "s1")?.endReason == .logout)
+    }
+
+    static func expiry(_ store: any SessionStore) async throws {
+        try await store.create(session("s1", user: "u1", lifetime: 60), refreshToken: RefreshTokenHash(of: "r1"))
+        let stored = try #require(try await store.session(id: "s1"))
+        #expect(stored.isActive(at: start.addingTimeInterval(59)))
+        #expect(!stored.isActive(at: start.addingTimeInterval(60)))
+        #expect(try await store.end(sessionID: "s1", reason: .logout, at: start.addingTimeInterval(61)) == nil)
+        let next = RefreshTokenHash(of: "r2")
+        #expect(
+            try await store.rotateRefreshToken(RefreshTokenHash(of: "r1"), to: next, at: start.addingTimeInterval(61))
+                == .sessionInactive(stored))
+        #expect(try await store.deleteInactive(before: start.addingTimeInterval(120)) == 1)
+        #expect(try await store.session(id: "s1") == nil)
+    }
+
+    static func endAll(_ store: any SessionStore) async throws {
+        for (id, user) in [("a", "u1"), ("b", "u1"), ("c", "u2")] {
+            try await store.create(session(id, user: user), refreshToken: RefreshTokenHash(of: "r-\(id)"))
+        }
+        let ended = try await store.endAll(userID: "u1", reason: .revokedAll, at: start.addingTimeInterval(5))
+        #expect(ended.map(\.id) == ["a", "b"])
+        #expect(ended.allSatisfy { $0.endReason == .revokedAll })
+        #expect(try await store.session(id: "c")?.isActive(at: start.addingTimeInterval(5)) == true)
+        #expect(try await store.endAll(userID: "u1", reason: .revokedAll, at: start.addingTimeInterval(6)).isEmpty)
+    }
+
+    static func rotationAndReuse(_ store: any SessionStore) async throws {
+        let session = session("s1", user: "u1")
+        try await store.create(session, refreshToken: RefreshTokenHash(of: "r1"))
+        let at = start.addingTimeInterval(30)
+        #expect(
+            try await store.rotateRefreshToken(RefreshTokenHash(of: "r1"), to: RefreshTokenHash(of: "r2"), at: at)
+                == .rotated(session))
+        #expect(
+            try await store.rotateRefreshToken(RefreshTokenHash(of: "r2"), to: RefreshTokenHash(of: "r3"), at: at)
+                == .rotated(session))
+        #expect(
+            try await store.rotateRefreshToken(RefreshTokenHash(of: "unknown"), to: RefreshTokenHash(of: "x"), at: at)
+                == .unknown)
+        // r1 again: stolen and replayed. The whole family (the session) ends, r3 included.
+        guard
+            case .reuseDetected(let ended) = try await store.rotateRefreshToken(
+                RefreshTokenHash(of: "r1"), to: RefreshTokenHash(of: "r4"), at: at)
+        else {
+            Issue.record("reuse not detected")
+            return
+        }
+        #expect(ended.endReason == .refreshTokenReused && ended.id == "s1")
+        #expect(try await store.session(id: "s1")?.isActive(at: at) == false)
+        if case .rotated = try await store.rotateRefreshToken(
+            RefreshTokenHash(of: "r3"), to: RefreshTokenHash(of: "r5"), at: at)
+        {
+            Issue.record("the current token of a revoked family still rotated")
+        }
+    }
+
+    static func concurrentRotation(_ store: any SessionStore) async throws {
+        try await store.create(session("s1", user: "u1"), refreshToken: RefreshTokenHash(of: "r1"))
+        let at = start.addingTimeInterval(30)
+        let outcomes = try await withThrowingTaskGroup(of: RefreshRotation.self) { group in
+            for index in 0..<8 {
+                group.addTask {
+                    try await store.rotateRefreshToken(
+                        RefreshTokenHash(of: "r1"), to: RefreshTokenHash(of: "n\(index)"), at: at)
+                }
+            }
+            return try await group.reduce(into: [RefreshRotation]()) { $0.append($1) }
+        }
+        let rotated = outcomes.filter { if case .rotated = $0 { true } else { false } }
+        #expect(rotated.count == 1, "exactly one concurrent use of a token wins")
+        #expect(try await store.session(id: "s1")?.endReason == .refreshTokenReused)
+    }
+}
+
+@Suite("Session stores")
+struct SessionStoreTests {
+    @Test("create, check, end once", arguments: SessionStoreKind.allCases)
+    func createAndEnd(kind: SessionStoreKind) async throws {
+        try await SessionStoreContract.createAndEnd(try await kind.make())
+    }
+
+    @Test(
+        "sessions expire; expired sessions neither end nor rotate, and are deleted",
+        arguments: SessionStoreKind.allCases)
+    func expiry(kind: SessionStoreKind) async throws {
+        try await SessionStoreContract.expiry(try await kind.make())
+    }
+
+    @Test("revoke-all ends every active session of one user only", arguments: SessionStoreKind.allCases)
+    func endAll(kind: SessionStoreKind) async throws {
+        try await SessionStoreContract.endAll(try await kind.make())
+    }
+
+    @Test("refresh tokens rotate; a reused one revokes its whole family", arguments: SessionStoreKind.allCases)
+    func rotation(kind: SessionStoreKind) async throws {
+        try await SessionStoreContract.rotationAndReuse(try await kind.make())
+    }
+
+    @Test("of concurrent rotations of one token exactly one wins", arguments: SessionStoreKind.allCases)
+    func concurrentRotation(kind: SessionStoreKind) async throws {
+        try await SessionStoreContract.concurrentRotation(try await kind.make())
+    }
+}

@@ -1,0 +1,144 @@
+import AtomoContent
+import AtomoEvents
+import AtomoSchema
+import Foundation
+import Testing
+
+@testable import AtomoGraphQL
+
+/// Every test operation runs through both executors — Atomo's planned one and the GraphQL
+/// library's with Atomo's resolvers — and must give the same data and the same errors.
+@Suite(.serialized) struct DifferentialTests {
+    /// Numbers compare by value (the library writes 5.0 where the planned executor writes 5).
+    static func normalized(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .int(let int): return .double(Double(int))
+        case .array(let elements): return .array(elements.map(normalized))
+        case .object(let members): return .object(members.mapValues(normalized))
+        default: return value
+        }
+    }
+
+    /// Errors as a set of (message, path, code): their order is not defined.
+    static func errorSet(_ value: JSONValue) -> Set<String> {
+        Set(
+            (value["errors"]?.arrayValue ?? []).map { error in
+                "\(error["message"] ?? .null) \(error["path"] ?? .null) \(error["extensions"]?["code"] ?? .null)"
+            })
+    }
+
+    static func operations(_ seeded: CRMSeed.Seeded) -> [(String, GraphQLRequest)] {
+        let contact = seeded.contacts[3].id
+        let company = seeded.companies[1].id
+        return [
+            ("page of contacts with company and notes", GraphQLRequest(query: """
+                { contacts(first: 50, orderBy: [{ name: ASC }]) {
+                    totalCount
+                    edges { cursor node { id name email version createdAt updatedAt createdBy tags
+                      company { id name industry }
+                      notes { __typename ... on Paragraph { text } ... on CallLog { at summary } } } }
+                    pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }
+                """)),
+            ("filters, aliases, fragments and variables", GraphQLRequest(query: """
+                query Q($prefix: String!, $n: Int, $withCompany: Boolean!) {
+                  a: contacts(first: $n, where: { name: { startsWith: $prefix }, company: { name: { in: ["Company 1", "Company 2"] } } }) {
+                    nodes { ...C } }
+                  b: contacts(where: { or: [{ email: { eq: "person7@example.com" } }, { not: { company: { id: { isNull: false } } } }] }) {
+                    totalCount nodes { id company @include(if: $withCompany) { name } } }
+                }
+                fragment C on Contact { id name company { ... on Company { name } } }
+                """, variables: ["prefix": "Bob", "n": 5, "withCompany": true])),
+            ("reverse relations with arguments", GraphQLRequest(query: """
+                { companies(orderBy: [{ name: DESC }]) { nodes { name
+                    contacts(first: 3, orderBy: [{ name: DESC }]) { totalCount pageInfo { hasNextPage endCursor } nodes { name } }
+                    deals(where: { stage: { in: [Won, Lost] } }) { totalCount nodes { title stage amount contact { name } } } } } }
+                """)),
+            ("single, time travel and history", GraphQLRequest(query: """
+                { contact(id: "\(contact)") { id name version company { name contacts(first: 2) { nodes { name } } } }
+                  old: contact(id: "\(contact)", version: 0) { name version }
+                  missing: contact(id: "nope") { id }
+                  contactHistory(id: "\(contact)") { kind version actor fields } }
+                """)),
+            ("aggregates", GraphQLRequest(query: """
+                { dealsAggregate { count min { title stage amount } max { amount } sum { amount } avg { amount } }
+                  won: dealsAggregate(where: { stage: { eq: Won } }) { count }
+                  companiesAggregate(where: { id: { eq: "\(company)" } }) { count } }
+                """)),
+            ("paging backwards and by cursor", GraphQLRequest(query: """
+                { last: contacts(last: 3, orderBy: [{ email: ASC }]) { nodes { email } pageInfo { hasPreviousPage hasNextPage } } }
+                """)),
+            ("errors: bad argument values and a missing record", GraphQLRequest(query: """
+                { contacts(first: 5000) { nodes { id } } deal(id: "x") { title } typename: __typename }
+                """)),
+            ("a stale cursor", GraphQLRequest(query: "{ contacts(after: \"garbage\") { nodes { id } } }")),
+        ]
+    }
+
+    @Test func everyTestOperationGivesTheSameResultOnBothExecutors() async throws {
+        let harness = try await GraphQLHarness.started(CRMFixture.schema(contactAccess: nil))
+        defer { Task { await harness.close() } }
+        let seeded = try await CRMSeed.seed(harness.engine, contacts: 60)
+        let reference = GraphQLService(engine: harness.engine, executor: .reference)
+        for audience in [Principal.system, Principal(userID: "v", roles: ["Viewer"])] {
+            for (name, request) in Self.operations(seeded) {
+                let planned = try GraphQLHarness.json(await harness.service.execute(request, as: audience).body)
+                let expected = try GraphQLHarness.json(await reference.execute(request, as: audience).body)
+                #expect(
+                    Self.normalized(planned["data"] ?? .null) == Self.normalized(expected["data"] ?? .null),
+                    "\(name): planned \(planned) reference \(expected)")
+                #expect(Self.errorSet(planned) == Self.errorSet(expected), "\(name): planned \(planned) reference \(expected)")
+                #expect(planned["data"] != nil, "\(name): \(planned)")
+                if ProcessInfo.processInfo.environment["ATOMO_PRINT_DIFFERENTIAL"] != nil {
+                    print(name, String(describing: planned).prefix(1500), "\n  reference:", String(describing: expected).prefix(1500))
+                }
+            }
+        }
+    }
+
+    @Test func mutationsGiveTheSameResultsAndCodesOnBothExecutors() async throws {
+        for executor in [GraphQLExecutorKind.planned, .reference] {
+            let harness = try await GraphQLHarness.started(CRMFixture.schema(contactAccess: nil), executor: executor)
+            let service = harness.service
+            let created = try GraphQLHarness.json(
+                await service.execute(
+                    GraphQLRequest(
+                        query: """
+                            mutation($input: ContactCreateInput!) { createContact(input: $input) { id name version notes { __typename ... on Paragraph { text } } } }
+                            """,
+                        variables: ["input": ["name": "Ada", "notes": [["paragraph": ["text": "Hi"]]]]]), as: .system
+                ).body)
+            let id = try #require(created["data"]?["createContact"]?["id"]?.stringValue, "\(executor): \(created)")
+            #expect(created["data"]?["createContact"]?["notes"] == [["__typename": "Paragraph", "text": "Hi"]])
+            let updated = try GraphQLHarness.json(
+                await service.execute(
+                    GraphQLRequest(query: "mutation { updateContact(id: \"\(id)\", input: { name: \"Ada L\" }, expectedVersion: 0) { name version } }"),
+                    as: .system
+                ).body)
+            #expect(updated["data"]?["updateContact"] == ["name": "Ada L", "version": 1])
+            let stale = try GraphQLHarness.json(
+                await service.execute(
+                    GraphQLRequest(query: "mutation { updateContact(id: \"\(id)\", input: { name: \"X\" }, expectedVersion: 0) { name } }"),
+                    as: .system
+                ).body)
+            #expect(stale.firstErrorCode == "CONFLICT", "\(executor): \(stale)")
+            #expect(stale["data"] == .null)
+            let invalid = try GraphQLHarness.json(
+                await service.execute(
+                    GraphQLRequest(query: "mutation { createContact(input: { name: \"\", email: \"not-an-email\" }) { id } }"), as: .system
+                ).body)
+            #expect(invalid.firstErrorCode == "BAD_USER_INPUT", "\(executor): \(invalid)")
+            let fields = invalid["errors"]?.arrayValue?.first?["extensions"]?["fields"]?.arrayValue?.compactMap { $0["field"]?.stringValue }
+            #expect(fields?.contains("email") == true, "\(executor): \(invalid)")
+            let missing = try GraphQLHarness.json(
+                await service.execute(GraphQLRequest(query: "mutation { deleteContact(id: \"nope\") { id } }"), as: .system).body)
+            #expect(missing.firstErrorCode == "NOT_FOUND", "\(executor): \(missing)")
+            let deleted = try GraphQLHarness.json(
+                await service.execute(
+                    GraphQLRequest(query: "mutation { deleteContact(id: \"\(id)\") { id version } restoreContact(id: \"\(id)\") { version } }"),
+                    as: .system
+                ).body)
+            #expect(deleted["data"] == ["deleteContact": ["id": .string(id), "version": 2], "restoreContact": ["version": 3]], "\(deleted)")
+            await harness.close()
+        }
+    }
+}
