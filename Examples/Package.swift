@@ -60,6 +60,8 @@ let package = Package(
             dependencies: [
                 "AtomoTooling",
                 .product(name: "AtomoAuth", package: atomo),
+                .product(name: "AtomoContent", package: atomo),
+                .product(name: "AtomoGraphQL", package: atomo),
                 .product(name: "AtomoSchema", package: atomo),
                 .product(name: "AtomoEvents", package: atomo),
                 .product(name: "AtomoProjection", package: atomo),

@@ -1,9 +1,14 @@
+import AtomoAuth
+import AtomoContent
 import AtomoEvents
+import AtomoGraphQL
 import AtomoSchema
+import AtomoSQL
 import AtomoTooling
 import Foundation
 import Hummingbird
 import HummingbirdCore
+import HummingbirdWebSocket
 import Logging
 import Metrics
 import Prometheus
@@ -16,13 +21,30 @@ final class Backend: Service, Sendable {
     let location: EventStoreLocation
     let events: OpenEventStore
     let auth: ServerAuth
+    let engine: ContentEngine
+    let graphQL: GraphQLService
+    let graphQLHTTP: GraphQLHTTPHandler
     let startedAt = Date()
 
-    private init(configuration: ServerConfiguration, location: EventStoreLocation, events: OpenEventStore, auth: ServerAuth) {
+    private init(
+        configuration: ServerConfiguration, location: EventStoreLocation, events: OpenEventStore, auth: ServerAuth,
+        engine: ContentEngine, graphQL: GraphQLService
+    ) {
         self.configuration = configuration
         self.location = location
         self.events = events
         self.auth = auth
+        self.engine = engine
+        self.graphQL = graphQL
+        let authenticator = auth.authenticator
+        self.graphQLHTTP = GraphQLHTTPHandler(service: graphQL) { token in
+            try? await authenticator.authenticate(token).principal
+        }
+    }
+
+    /// The principal of a bearer token, or nil.
+    func principal(forToken token: String) async -> Principal? {
+        try? await auth.authenticator.authenticate(token).principal
     }
 
     static func open(configuration: ServerConfiguration, schema: LoadedSchema, logger: Logger) async throws -> Backend {
@@ -42,15 +64,26 @@ final class Backend: Service, Sendable {
             let auth = try await ServerAuth.open(
                 events: events.store, database: events.database, secret: secret, roles: schema.schema.roles)
             try await auth.bootstrapAdmin(configuration: configuration, logger: logger)
-            return Backend(configuration: configuration, location: location, events: events, auth: auth)
+            let engine = try ContentEngine(
+                schema: schema.schema, events: events.store, readModels: events.database,
+                policy: PolicyEngine(schema: schema.schema))
+            try await engine.start()
+            let graphQL = GraphQLService(engine: engine, schema: schema.schema, authenticator: auth.authenticator)
+            return Backend(
+                configuration: configuration, location: location, events: events, auth: auth, engine: engine,
+                graphQL: graphQL)
         } catch {
             await events.close()
             throw error
         }
     }
 
-    /// The HTTP server's channel setup.
-    func serverBuilder() -> HTTPServerBuilder { .http1() }
+    /// The HTTP server's channel setup: HTTP/1.1, with WebSocket upgrades on `/graphql`.
+    func serverBuilder() -> HTTPServerBuilder {
+        .http1WebSocketUpgrade { [self] head, _, _ in
+            GraphQLWebSocket.shouldUpgrade(head, backend: self)
+        }
+    }
 
     /// Installs a reloaded schema: diffs it against the one serving, migrates the read models, and
     /// swaps the API.
@@ -62,6 +95,22 @@ final class Backend: Service, Sendable {
                 "changes": .string(diff.changes.map(\.description).joined(separator: "; ")),
                 "fingerprint": .string(String(new.schema.fingerprint.prefix(12))),
             ])
+        // Build the GraphQL schemas first: a schema GraphQL cannot express must not migrate anything.
+        do {
+            _ = try GraphQLSchemaRegistry(schema: new.schema).schema(for: SchemaAudience.system)
+        } catch {
+            throw SchemaLoadError(path: new.path, message: "\(error)")
+        }
+        do {
+            try await engine.replaceSchema(new.schema)
+        } catch {
+            throw SchemaLoadError(path: new.path, message: "the read models cannot take this schema: \(error)")
+        }
+        do {
+            try graphQL.replaceSchema(new.schema)
+        } catch {
+            throw SchemaLoadError(path: new.path, message: "\(error)")
+        }
     }
 
     /// Whether the event log answers, and how far it goes.
@@ -74,9 +123,11 @@ final class Backend: Service, Sendable {
         }
     }
 
-    /// Runs until graceful shutdown, then closes the log.
+    /// Runs until graceful shutdown (the HTTP server has finished its requests by then), then stops
+    /// the projectors at a checkpoint and closes the log.
     func run() async throws {
         try? await gracefulShutdown()
+        await engine.stop()
         await events.close()
     }
 }
@@ -91,8 +142,42 @@ enum ServerMetrics {
 }
 
 extension Backend {
-    /// Whether the read models' projectors have caught up with the log.
+    /// Whether the read models' projectors have caught up with the log: every entity's projector
+    /// (`content.<Entity>`, or its newest blue/green version `content.<Entity>@v<n>`) has a checkpoint
+    /// at the head read just before. A projector behind is given a second to catch up before it counts.
     func projectorsCheck() async -> (ok: Bool, detail: [String: Any]) {
-        (true, ["status": "ok", "projectors": [String]()])
+        do {
+            let head = try await events.store.headPosition()
+            var behind: [String: Int64] = [:]
+            for attempt in 0..<20 {
+                let checkpoints = try await readCheckpoints()
+                behind = [:]
+                for entity in engine.schema.entities {
+                    let name = "content.\(entity.name)"
+                    let position = checkpoints.filter { $0.key == name || $0.key.hasPrefix(name + "@v") }.values.max() ?? 0
+                    if position < head { behind[entity.name] = head - position }
+                }
+                if behind.isEmpty || attempt == 19 { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            return (
+                behind.isEmpty,
+                ["status": behind.isEmpty ? "ok" : "behind", "head": head, "lagEvents": behind] as [String: Any]
+            )
+        } catch {
+            return (false, ["status": "error", "message": "\(error)"])
+        }
+    }
+
+    private func readCheckpoints() async throws -> [String: Int64] {
+        let rows = try await events.database.readTransaction { connection in
+            try connection.query(
+                "SELECT name, position FROM atomo_projection_checkpoints WHERE name LIKE 'content.%'", [])
+        }
+        var result: [String: Int64] = [:]
+        for row in rows {
+            if case .text(let name) = row[0], case .integer(let position) = row[1] { result[name] = position }
+        }
+        return result
     }
 }

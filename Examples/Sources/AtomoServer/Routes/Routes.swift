@@ -14,6 +14,7 @@ enum Routes {
         addSchemaRoutes(to: router, server: server)
         addOperationsRoutes(to: router, server: server)
         AuthRoutes.add(to: router, auth: server.backend.auth)
+        GraphQLRoutes.add(to: router, backend: server.backend)
         return router
     }
 
