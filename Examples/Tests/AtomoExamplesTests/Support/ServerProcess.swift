@@ -25,7 +25,7 @@ final class ServerProcess: @unchecked Sendable {
         _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
         _ = FileManager.default.createFile(atPath: errorURL.path, contents: nil)
         let process = Process()
-        process.executableURL = TestPaths.executable(executable)
+        process.executableURL = executable.contains("/") ? URL(fileURLWithPath: executable) : TestPaths.executable(executable)
         process.arguments = arguments + ["--port", "0", "--data-dir", dataDirectory.path]
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "ATOMO_DATABASE_URL")
