@@ -84,6 +84,8 @@ let package = Package(
                 "AtomoServer", "AtomoTooling",
                 .product(name: "AtomoSchema", package: atomo),
                 .product(name: "AtomoEvents", package: atomo),
+                .product(name: "AtomoAuth", package: atomo),
+                .product(name: "AtomoContent", package: atomo),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -8,7 +8,7 @@ struct Atomo: AsyncParsableCommand {
         abstract: "Develop, run and inspect Atomo services.",
         subcommands: [
             InitCommand.self, SchemaCommand.self, GenerateCommand.self, CodegenCommand.self, MigrateCommand.self,
-            DevCommand.self, ReplayCommand.self, EventsCommand.self, BenchCommand.self,
+            DevCommand.self, EventsCommand.self, BenchCommand.self,
         ]
     )
 }
