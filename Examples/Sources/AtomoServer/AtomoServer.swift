@@ -103,7 +103,7 @@ public final class AtomoServer: Sendable {
         for await port in ports { return port }
         // The group ended before the server bound its port: surface why.
         try await task.value
-        throw ServerError.dataFolder("the server stopped before it started listening")
+        throw ServerError.stoppedBeforeListening
     }
 
     /// Shuts down gracefully and waits until everything has stopped.

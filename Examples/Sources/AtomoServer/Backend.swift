@@ -24,7 +24,6 @@ final class Backend: Service, Sendable {
     let engine: ContentEngine
     let graphQL: GraphQLService
     let graphQLHTTP: GraphQLHTTPHandler
-    let startedAt = Date()
 
     private init(
         configuration: ServerConfiguration, location: EventStoreLocation, events: OpenEventStore, auth: ServerAuth,

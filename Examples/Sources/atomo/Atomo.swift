@@ -1,4 +1,6 @@
 import ArgumentParser
+import AtomoTooling
+import Foundation
 
 /// `atomo`: the command line of an Atomo workspace.
 @main
@@ -20,6 +22,16 @@ struct DataOptions: ParsableArguments {
 
     @Option(help: "A PostgreSQL URL (default: $ATOMO_DATABASE_URL); without one, SQLite in the data folder.")
     var databaseURL: String?
+
+    /// Where the log is: the flags, else the environment, else `.atomo/` under the working directory.
+    var location: EventStoreLocation {
+        let environment = ProcessInfo.processInfo.environment
+        let directory =
+            dataDir ?? environment["ATOMO_DATA_DIR"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? FileManager.default.currentDirectoryPath + "/.atomo"
+        return EventStoreLocation.resolve(
+            dataDirectory: directory, databaseURL: databaseURL ?? environment["ATOMO_DATABASE_URL"])
+    }
 }
 
 /// The schema a command works on.

@@ -98,14 +98,8 @@ struct EventsCommand: AsyncParsableCommand {
 
 /// Opens the log the options name (read-only use: a missing SQLite file is an error, not created).
 func openLog(_ options: DataOptions) async throws -> OpenEventStore {
-    let environment = ProcessInfo.processInfo.environment
-    let directory =
-        options.dataDir ?? environment["ATOMO_DATA_DIR"].flatMap { $0.isEmpty ? nil : $0 }
-        ?? FileManager.default.currentDirectoryPath + "/.atomo"
-    let location = EventStoreLocation.resolve(
-        dataDirectory: directory, databaseURL: options.databaseURL ?? environment["ATOMO_DATABASE_URL"])
     do {
-        return try await OpenEventStore.open(location, mustExist: true)
+        return try await OpenEventStore.open(options.location, mustExist: true)
     } catch let error as ToolError {
         throw ValidationError(error.description)
     }

@@ -23,12 +23,7 @@ struct MigrateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let loaded = try loadSchema(schema)
-        let environment = ProcessInfo.processInfo.environment
-        let directory =
-            data.dataDir ?? environment["ATOMO_DATA_DIR"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? FileManager.default.currentDirectoryPath + "/.atomo"
-        let location = EventStoreLocation.resolve(
-            dataDirectory: directory, databaseURL: data.databaseURL ?? environment["ATOMO_DATABASE_URL"])
+        let location = data.location
         let store = try await OpenEventStore.open(location)
         do {
             let head = try await store.store.headPosition()

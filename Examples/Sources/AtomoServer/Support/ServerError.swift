@@ -8,6 +8,8 @@ public enum ServerError: Error, Sendable, Hashable, CustomStringConvertible {
     case dataFolder(String)
     /// The schema file could not be loaded at start.
     case schema(String)
+    /// The server stopped before it bound its port.
+    case stoppedBeforeListening
     /// The first Admin could not be created (a password the policy rejects, an invalid email).
     case adminBootstrap(String)
 
@@ -19,6 +21,7 @@ public enum ServerError: Error, Sendable, Hashable, CustomStringConvertible {
             "there is no user yet: set ATOMO_ADMIN_EMAIL and ATOMO_ADMIN_PASSWORD for the first Admin"
         case .dataFolder(let message): "data folder: \(message)"
         case .schema(let message): message
+        case .stoppedBeforeListening: "the server stopped before it started listening"
         case .adminBootstrap(let message): "cannot create the first Admin: \(message)"
         }
     }

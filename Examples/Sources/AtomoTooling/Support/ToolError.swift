@@ -4,8 +4,6 @@ public enum ToolError: Error, Sendable, Hashable, CustomStringConvertible {
     case noEventLog(String)
     /// A file that was expected is missing.
     case fileNotFound(String)
-    /// The file's kind is not one the command reads.
-    case unsupportedSchemaFile(String)
     /// The target of `init` exists and is not empty.
     case workspaceExists(String)
     /// The template named is not known.
@@ -22,7 +20,6 @@ public enum ToolError: Error, Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .noEventLog(let path): "no event log at \(path) (start the server or run `atomo migrate` first)"
         case .fileNotFound(let path): "\(path): no such file"
-        case .unsupportedSchemaFile(let path): "\(path): expected a schema.ts or a canonical .json schema"
         case .workspaceExists(let path): "\(path) exists and is not empty"
         case .unknownTemplate(let name, let known): "unknown template '\(name)'; known: \(known.joined(separator: ", "))"
         case .invalidName(let name):
