@@ -1,0 +1,182 @@
+import AtomoAuth
+import AtomoContent
+import AtomoEvents
+import AtomoGraphQL
+import AtomoSchema
+import AtomoSQL
+import AtomoTooling
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import HummingbirdWebSocket
+import Logging
+import Metrics
+import Prometheus
+import ServiceLifecycle
+
+/// What the routes serve from: the event log, and the modules wired over it. A `Service`, so that
+/// graceful shutdown closes it after the HTTP server has finished its requests.
+final class Backend: Service, Sendable {
+    let configuration: ServerConfiguration
+    let location: EventStoreLocation
+    let events: OpenEventStore
+    let auth: ServerAuth
+    let engine: ContentEngine
+    let graphQL: GraphQLService
+    let graphQLHTTP: GraphQLHTTPHandler
+
+    private init(
+        configuration: ServerConfiguration, location: EventStoreLocation, events: OpenEventStore, auth: ServerAuth,
+        engine: ContentEngine, graphQL: GraphQLService
+    ) {
+        self.configuration = configuration
+        self.location = location
+        self.events = events
+        self.auth = auth
+        self.engine = engine
+        self.graphQL = graphQL
+        let authenticator = auth.authenticator
+        self.graphQLHTTP = GraphQLHTTPHandler(service: graphQL) { token in
+            try? await authenticator.authenticate(token).principal
+        }
+    }
+
+    /// The principal of a bearer token, or nil.
+    func principal(forToken token: String) async -> Principal? {
+        try? await auth.authenticator.authenticate(token).principal
+    }
+
+    static func open(configuration: ServerConfiguration, schema: LoadedSchema, logger: Logger) async throws -> Backend {
+        let folder: DataFolder
+        do {
+            folder = try DataFolder(path: configuration.dataDirectory)
+        } catch {
+            throw ServerError.dataFolder("cannot create \(configuration.dataDirectory): \(error)")
+        }
+        let secret = try folder.jwtSecret(configured: configuration.jwtSecret, mode: configuration.mode, logger: logger)
+        let location = EventStoreLocation.resolve(
+            dataDirectory: configuration.dataDirectory, databaseURL: configuration.databaseURL)
+        logger.info("event log", metadata: ["location": .string(location.description)])
+        _ = ServerMetrics.registry  // installs the Prometheus backend before anything records metrics
+        let events = try await OpenEventStore.open(location)
+        do {
+            let auth = try await ServerAuth.open(
+                events: events.store, database: events.database, secret: secret, roles: schema.schema.roles)
+            try await auth.bootstrapAdmin(configuration: configuration, logger: logger)
+            let engine = try ContentEngine(
+                schema: schema.schema, events: events.store, readModels: events.database,
+                policy: PolicyEngine(schema: schema.schema))
+            try await engine.start()
+            let graphQL = GraphQLService(engine: engine, schema: schema.schema, authenticator: auth.authenticator)
+            return Backend(
+                configuration: configuration, location: location, events: events, auth: auth, engine: engine,
+                graphQL: graphQL)
+        } catch {
+            await events.close()
+            throw error
+        }
+    }
+
+    /// The HTTP server's channel setup: HTTP/1.1, with WebSocket upgrades on `/graphql`.
+    func serverBuilder() -> HTTPServerBuilder {
+        .http1WebSocketUpgrade { [self] head, _, _ in
+            GraphQLWebSocket.shouldUpgrade(head, backend: self)
+        }
+    }
+
+    /// Installs a reloaded schema: diffs it against the one serving, migrates the read models, and
+    /// swaps the API.
+    func apply(_ new: LoadedSchema, replacing old: LoadedSchema, logger: Logger) async throws {
+        let diff = SchemaDiff(from: old.schema, to: new.schema)
+        logger.info(
+            "schema changed",
+            metadata: [
+                "changes": .string(diff.changes.map(\.description).joined(separator: "; ")),
+                "fingerprint": .string(String(new.schema.fingerprint.prefix(12))),
+            ])
+        // Build the GraphQL schemas first: a schema GraphQL cannot express must not migrate anything.
+        do {
+            _ = try GraphQLSchemaRegistry(schema: new.schema).schema(for: SchemaAudience.system)
+        } catch {
+            throw SchemaLoadError(path: new.path, message: "\(error)")
+        }
+        do {
+            try await engine.replaceSchema(new.schema)
+        } catch {
+            throw SchemaLoadError(path: new.path, message: "the read models cannot take this schema: \(error)")
+        }
+        do {
+            try graphQL.replaceSchema(new.schema)
+        } catch {
+            throw SchemaLoadError(path: new.path, message: "\(error)")
+        }
+    }
+
+    /// Whether the event log answers, and how far it goes.
+    func databaseCheck() async -> (ok: Bool, detail: [String: Any]) {
+        do {
+            let head = try await events.store.headPosition()
+            return (true, ["status": "ok", "head": head])
+        } catch {
+            return (false, ["status": "error", "message": "\(error)"])
+        }
+    }
+
+    /// Runs until graceful shutdown (the HTTP server has finished its requests by then), then stops
+    /// the projectors at a checkpoint and closes the log.
+    func run() async throws {
+        try? await gracefulShutdown()
+        await engine.stop()
+        await events.close()
+    }
+}
+
+/// The process's Prometheus registry, installed as the swift-metrics backend on first use.
+enum ServerMetrics {
+    static let registry: PrometheusCollectorRegistry = {
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        return registry
+    }()
+}
+
+extension Backend {
+    /// Whether the read models' projectors have caught up with the log: every entity's projector
+    /// (`content.<Entity>`, or its newest blue/green version `content.<Entity>@v<n>`) has a checkpoint
+    /// at the head read just before. A projector behind is given a second to catch up before it counts.
+    func projectorsCheck() async -> (ok: Bool, detail: [String: Any]) {
+        do {
+            let head = try await events.store.headPosition()
+            var behind: [String: Int64] = [:]
+            for attempt in 0..<20 {
+                let checkpoints = try await readCheckpoints()
+                behind = [:]
+                for entity in engine.schema.entities {
+                    let name = "content.\(entity.name)"
+                    let position = checkpoints.filter { $0.key == name || $0.key.hasPrefix(name + "@v") }.values.max() ?? 0
+                    if position < head { behind[entity.name] = head - position }
+                }
+                if behind.isEmpty || attempt == 19 { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            return (
+                behind.isEmpty,
+                ["status": behind.isEmpty ? "ok" : "behind", "head": head, "lagEvents": behind] as [String: Any]
+            )
+        } catch {
+            return (false, ["status": "error", "message": "\(error)"])
+        }
+    }
+
+    private func readCheckpoints() async throws -> [String: Int64] {
+        let rows = try await events.database.readTransaction { connection in
+            try connection.query(
+                "SELECT name, position FROM atomo_projection_checkpoints WHERE name LIKE 'content.%'", [])
+        }
+        var result: [String: Int64] = [:]
+        for row in rows {
+            if case .text(let name) = row[0], case .integer(let position) = row[1] { result[name] = position }
+        }
+        return result
+    }
+}

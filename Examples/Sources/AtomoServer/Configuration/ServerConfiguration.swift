@@ -1,0 +1,82 @@
+public import Foundation
+public import Logging
+
+/// How a server is started: where it listens, where its data lives, which schema it serves, and
+/// its secrets. `crm-server` and `atomo dev` fill it from flags and the environment
+/// (``init(environment:)``); tests build one directly.
+public struct ServerConfiguration: Sendable {
+    /// Development relaxes what production requires: a JWT secret and the first Admin are generated
+    /// when not given (with a warning), and errors say more.
+    public enum Mode: String, Sendable, CaseIterable {
+        /// Generated secrets and passwords allowed, schema file watched (with `atomo dev`).
+        case development
+        /// `ATOMO_JWT_SECRET` required; nothing generated.
+        case production
+    }
+
+    /// The address to bind, default `127.0.0.1`.
+    public var host: String
+    /// The port, default 8080; 0 picks a free one (see ``AtomoServer/port``).
+    public var port: Int
+    /// The data folder (SQLite files, the generated JWT secret), default `.atomo` under the working directory.
+    public var dataDirectory: String
+    /// A PostgreSQL URL; when set, the event log and read models live there instead of SQLite.
+    public var databaseURL: String?
+    /// The service's schema: a `schema.ts` or a canonical `.json` file.
+    public var schemaPath: String
+    /// Whether to re-import the schema file when it changes and swap the API live.
+    public var watchSchema: Bool
+    /// How often the schema file is checked for changes.
+    public var watchInterval: Duration
+    /// Development or production.
+    public var mode: Mode
+    /// The secret that signs tokens (`ATOMO_JWT_SECRET`); nil in development generates one in the data folder.
+    public var jwtSecret: String?
+    /// The first Admin's email (`ATOMO_ADMIN_EMAIL`).
+    public var adminEmail: String?
+    /// The first Admin's password (`ATOMO_ADMIN_PASSWORD`); nil in development generates and prints one.
+    public var adminPassword: String?
+    /// The level of the server's log.
+    public var logLevel: Logger.Level
+
+    /// The default data folder: `.atomo` under the working directory.
+    public static var defaultDataDirectory: String {
+        URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".atomo").path
+    }
+
+    /// Creates a configuration.
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = ServerConfiguration.defaultDataDirectory,
+        databaseURL: String? = nil, schemaPath: String, watchSchema: Bool = false,
+        watchInterval: Duration = .milliseconds(250), mode: Mode = .development, jwtSecret: String? = nil,
+        adminEmail: String? = nil, adminPassword: String? = nil, logLevel: Logger.Level = .info
+    ) {
+        self.host = host
+        self.port = port
+        self.dataDirectory = dataDirectory
+        self.databaseURL = databaseURL
+        self.schemaPath = schemaPath
+        self.watchSchema = watchSchema
+        self.watchInterval = watchInterval
+        self.mode = mode
+        self.jwtSecret = jwtSecret
+        self.adminEmail = adminEmail
+        self.adminPassword = adminPassword
+        self.logLevel = logLevel
+    }
+
+    /// Reads `PORT`, `ATOMO_DATA_DIR`, `ATOMO_DATABASE_URL`, `ATOMO_JWT_SECRET`, `ATOMO_ADMIN_EMAIL`,
+    /// `ATOMO_ADMIN_PASSWORD`, `ATOMO_ENV` (`production` or `development`) and `LOG_LEVEL`;
+    /// flags given on the command line override them afterwards.
+    public init(schemaPath: String, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.init(host: "127.0.0.1", schemaPath: schemaPath)
+        if let port = environment["PORT"].flatMap(Int.init) { self.port = port }
+        if let directory = environment["ATOMO_DATA_DIR"], !directory.isEmpty { dataDirectory = directory }
+        if let url = environment["ATOMO_DATABASE_URL"], !url.isEmpty { databaseURL = url }
+        jwtSecret = environment["ATOMO_JWT_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
+        adminEmail = environment["ATOMO_ADMIN_EMAIL"].flatMap { $0.isEmpty ? nil : $0 }
+        adminPassword = environment["ATOMO_ADMIN_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
+        if let mode = environment["ATOMO_ENV"].flatMap(Mode.init(rawValue:)) { self.mode = mode }
+        if let level = environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) { logLevel = level }
+    }
+}

@@ -1,0 +1,85 @@
+import AtomoEvents
+import Foundation
+import Testing
+
+/// `atomo migrate`, `atomo events tail|show`, `atomo generate` and `atomo codegen` as commands.
+@Suite("atomo CLI", .serialized)
+struct CLITests {
+    static var atomo: String { TestPaths.executable("atomo").path }
+
+    @Test("migrate is idempotent and keeps the data; events tail and show browse what the server wrote")
+    func migrateAndEvents() async throws {
+        let data = try TestPaths.temporaryDirectory("cli")
+        defer { try? FileManager.default.removeItem(at: data) }
+        let schema = TestPaths.crmSchema.path
+
+        // Nothing there yet: events refuses rather than creating an empty log.
+        let empty = try runProgram(Self.atomo, ["events", "tail", "--data-dir", data.path])
+        #expect(empty.status != 0)
+        #expect(empty.errors.contains("no event log"))
+
+        let first = try runProgram(Self.atomo, ["migrate", "--schema", schema, "--data-dir", data.path])
+        #expect(first.status == 0, "\(first.errors)")
+        #expect(first.output.contains("read models: up to date"))
+
+        // A server writes; migrate again, twice: nothing lost, nothing duplicated.
+        let environment = ["ATOMO_ADMIN_EMAIL": "admin@example.com", "ATOMO_ADMIN_PASSWORD": "Tr0ub4dor and 3 horses"]
+        var server = try await ServerProcess("crm-server", dataDirectory: data, environment: environment)
+        var admin = try await HTTPTestClient(baseURL: server.baseURL).login("admin@example.com", "Tr0ub4dor and 3 horses")
+        let created = try await admin.graphQL("mutation { createCompany(input: {name: \"Acme\"}) { id } }")
+        let id = try #require(((created["data"] as? [String: Any])?["createCompany"] as? [String: Any])?["id"] as? String)
+        #expect(await server.stop() == 0)
+        for _ in 0..<2 {
+            let again = try runProgram(Self.atomo, ["migrate", "--schema", schema, "--data-dir", data.path])
+            #expect(again.status == 0, "\(again.errors)")
+        }
+        server = try await ServerProcess("crm-server", dataDirectory: data, environment: environment)
+        admin = try await HTTPTestClient(baseURL: server.baseURL).login("admin@example.com", "Tr0ub4dor and 3 horses")
+        let listed = try await admin.graphQL("{ companies { totalCount nodes { id } } }")
+        let companies = (listed["data"] as? [String: Any])?["companies"] as? [String: Any]
+        #expect(companies?["totalCount"] as? Int == 1)
+        #expect(await server.stop() == 0)
+
+        // events tail: the latest events, one per line; --json: one object per line.
+        let tail = try runProgram(Self.atomo, ["events", "tail", "--data-dir", data.path, "--count", "50"])
+        #expect(tail.status == 0, "\(tail.errors)")
+        #expect(tail.output.contains("Company-\(id)@0\tCompanyCreated"))
+        let json = try runProgram(
+            Self.atomo, ["events", "tail", "--data-dir", data.path, "--json", "--category", "Company"])
+        let lines = json.output.split(separator: "\n")
+        #expect(lines.count == 1)
+        let event = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+        #expect(event["type"] as? String == "CompanyCreated")
+        #expect(event["stream"] as? String == "Company-\(id)")
+        let position = try #require(event["position"] as? Int)
+
+        // events show: one event in full, or a whole stream.
+        let one = try runProgram(Self.atomo, ["events", "show", "\(position)", "--data-dir", data.path])
+        #expect(one.status == 0, "\(one.errors)")
+        #expect(one.output.contains("type:           CompanyCreated"))
+        #expect(one.output.contains("\"Acme\""))
+        let stream = try runProgram(Self.atomo, ["events", "show", "Company-\(id)", "--data-dir", data.path])
+        #expect(stream.output.contains("CompanyCreated"))
+        let missing = try runProgram(Self.atomo, ["events", "show", "999999", "--data-dir", data.path])
+        #expect(missing.status != 0)
+    }
+
+    @Test("generate and codegen write their files; bench explains where the benchmark lives")
+    func generators() throws {
+        let folder = try TestPaths.temporaryDirectory("gen")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let swift = folder.appendingPathComponent("Sources/CRM.swift")
+        let generate = try runProgram(
+            Self.atomo, ["generate", "--schema", TestPaths.crmSchema.path, "--output", swift.path])
+        #expect(generate.status == 0, "\(generate.errors)")
+        #expect((try? String(contentsOf: swift, encoding: .utf8))?.contains("public struct Deal: Codable") == true)
+        let codegen = try runProgram(
+            Self.atomo, ["codegen", "--schema", TestPaths.crmSchema.path, "--output", folder.appendingPathComponent("web").path])
+        #expect(codegen.status == 0, "\(codegen.errors)")
+        for file in ["types.ts", "operations.ts", "hooks.ts", "index.ts"] {
+            #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("web/\(file)").path))
+        }
+        let help = try runProgram(Self.atomo, ["bench", "--help"])
+        #expect(help.output.contains("atomo-bench projection"))
+    }
+}
