@@ -86,6 +86,7 @@ let package = Package(
                 .product(name: "AtomoEvents", package: atomo),
                 .product(name: "AtomoAuth", package: atomo),
                 .product(name: "AtomoContent", package: atomo),
+                .product(name: "AtomoProjection", package: atomo),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

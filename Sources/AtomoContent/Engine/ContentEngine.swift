@@ -147,6 +147,44 @@ public final class ContentEngine: Sendable {
         }
     }
 
+    /// Rebuilds the read model of `entity` from the log, blue/green: a new table is built beside the
+    /// live one, which keeps serving (and following) until the new one has caught up and is swapped in.
+    /// Readers never see an empty or half-built model. Use it after fixing a projection bug, or to
+    /// compact a table; schema changes rebuild by themselves (``replaceSchema(_:)``).
+    ///
+    /// ```swift
+    /// try await engine.rebuildReadModel("Contact") { health in
+    ///     print("\(health.checkpoint) / \(health.head)")
+    /// }
+    /// ```
+    ///
+    /// - Parameter progress: called about ten times a second while the new version catches up, with
+    ///   its runner's health (checkpoint, head, throughput).
+    /// - Throws: ``ContentError/unknownEntity(_:)``, ``ContentError/notRunning``, or the rebuild's failure.
+    public func rebuildReadModel(
+        _ entity: String, progress: (@Sendable (ProjectionHealth) -> Void)? = nil
+    ) async throws(ContentError) {
+        try await lifecycle.run { () async throws(ContentError) in
+            let context = try self.running()
+            let entityModel = try context.model.entity(entity)
+            guard let readModel = context.readModels[entity] else { throw .unknownEntity(entity) }
+            let reporter = progress.map { report in
+                Task {
+                    while !Task.isCancelled {
+                        if let health = readModel.rebuildHealth { report(health) }
+                        try? await Task.sleep(for: .milliseconds(100))
+                    }
+                }
+            }
+            defer { reporter?.cancel() }
+            do {
+                try await readModel.rebuild(entity: entityModel, decoder: context.decoder)
+            } catch {
+                throw ContentError.wrap(error)
+            }
+        }
+    }
+
     // MARK: Commands
 
     /// Creates a record: validates `input` (unknown fields, types, required, validations, references,

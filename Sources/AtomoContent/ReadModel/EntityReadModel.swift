@@ -106,6 +106,9 @@ final class EntityReadModel: Sendable {
         registry.next.withLock { $0 = ProjectorShape(entity: entity, decoder: decoder) }
     }
 
+    /// The progress of a running rebuild (the new version's runner), or nil when none runs.
+    var rebuildHealth: ProjectionHealth? { blueGreen.rebuildRunner?.health() }
+
     /// Builds a new version from the log with `entity`'s shape and swaps it in.
     func rebuild(entity: EntityModel, decoder: ContentEventDecoder) async throws {
         registry.next.withLock { $0 = ProjectorShape(entity: entity, decoder: decoder) }

@@ -42,6 +42,7 @@ public final class BlueGreenReadModel: Sendable {
     private let live = Mutex<(version: Int, runner: ProjectionRunner?)>((0, nil))
     /// One rebuild at a time.
     private let rebuilding = Mutex(false)
+    private let building = Mutex<ProjectionRunner?>(nil)
 
     /// Creates the read model; nothing happens until ``start()``.
     public init(
@@ -58,6 +59,10 @@ public final class BlueGreenReadModel: Sendable {
 
     /// The live version (0 before ``start()``).
     public var liveVersion: Int { live.withLock { $0.version } }
+
+    /// While ``rebuild(timeout:)`` runs, the runner building the next version (its `health()` is the
+    /// rebuild's progress: checkpoint against head); nil otherwise.
+    public var rebuildRunner: ProjectionRunner? { building.withLock { $0 } }
 
     /// The live version's runner, for its health.
     public var runner: ProjectionRunner? { live.withLock { $0.runner } }
@@ -126,6 +131,8 @@ public final class BlueGreenReadModel: Sendable {
         }
         let runner = ProjectionRunner(
             store: store, projector: projector, database: database, configuration: configuration)
+        building.withLock { $0 = runner }
+        defer { building.withLock { $0 = nil } }
         runner.start()
         do {
             // Twice: the second wait closes most of the gap opened by appends during the first.
