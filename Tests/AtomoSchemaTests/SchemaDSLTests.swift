@@ -158,6 +158,20 @@ import Testing
         #expect(dsl.roles == Schema.defaultRoles)
     }
 
+    @Test func wholeDoublesSurviveCanonicalJSON() throws {
+        let schema = Schema {
+            EntityDef("Reading") {
+                FloatField("value").default(1.0)
+            } access: {
+                Read { $0.record.value == 2.0 }
+            }
+        }
+        #expect(try Schema(canonicalJSON: schema.canonicalJSON()) == schema)
+        let imported = try SchemaImporter.importSchema(
+            source: "export interface Reading {\n  /** @default 1.0 */\n  value?: number\n}\n")
+        #expect(imported.entities[0].fields == schema.entities[0].fields)
+    }
+
     @Test func termsOffAPathAreNull() {
         let term: AccessTerm = ["a", 1, 2.5, true, nil]
         #expect(term.expression == .literal(["a", 1, 2.5, true, nil]))

@@ -26,7 +26,7 @@ public struct AccessTerm: Sendable, ExpressibleByStringLiteral, ExpressibleByInt
     /// An integer constant.
     public init(integerLiteral value: Int64) { expression = .literal(.int(value)) }
     /// A number constant.
-    public init(floatLiteral value: Double) { expression = .literal(.double(value)) }
+    public init(floatLiteral value: Double) { expression = .literal(JSONValue.double(value).canonicalized) }
     /// A boolean constant.
     public init(booleanLiteral value: Bool) { expression = .literal(.bool(value)) }
     /// `null`.

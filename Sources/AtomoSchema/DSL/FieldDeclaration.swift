@@ -18,7 +18,7 @@ extension FieldDeclaration {
     /// No two live records may hold the same non-null value.
     public func unique() -> Self { with { $0.isUnique = true } }
     /// The value a create takes when the input does not name the field.
-    public func `default`(_ value: JSONValue) -> Self { with { $0.defaultValue = value } }
+    public func `default`(_ value: JSONValue) -> Self { with { $0.defaultValue = value.canonicalized } }
     /// The length (characters, or list elements) lies within `range`.
     public func length(_ range: ClosedRange<Int>) -> Self { length(min: range.lowerBound, max: range.upperBound) }
     /// The length (characters, or list elements) is at least `min` and at most `max`.

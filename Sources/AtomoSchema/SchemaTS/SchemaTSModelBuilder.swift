@@ -70,7 +70,11 @@ struct SchemaTSModelBuilder {
         for alias in unionAliases {
             schema.blocks.append(try blockUnion(alias))
         }
+        var constants: Set<String> = []
         for constant in syntax.constants {
+            guard constants.insert(constant.name).inserted else {
+                throw error(.invalidSchema, "'\(constant.name)' is declared more than once", at: constant.position)
+            }
             switch constant.name {
             case "access": try applyAccess(constant.value, to: &schema)
             default: try applyActions(constant.value, to: &schema)
@@ -363,7 +367,7 @@ struct SchemaTSModelBuilder {
     /// A number literal: an integer when it has no fraction or exponent and fits 64 bits.
     static func number(_ text: String) -> JSONValue? {
         if let int = Int64(text) { return .int(int) }
-        return Double(text).map(JSONValue.double)
+        return Double(text).map { JSONValue.double($0).canonicalized }
     }
 
     // MARK: Types
