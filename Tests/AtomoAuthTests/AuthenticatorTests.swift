@@ -254,6 +254,24 @@ struct AuthenticatorTests {
         #expect(auth.throttle.failures(account: "ada@example.com") == 0)
     }
 
+    @Test(
+        "a password longer than the policy's maximum is refused at login and counted; a huge email is throttled under a bounded key"
+    )
+    func oversizedPassword() async throws {
+        let auth = try await AuthFixture.make().auth
+        try await auth.register(email: "ada@example.com", password: goodPassword, roles: ["Sales"])
+        let huge = String(repeating: "x", count: 1_000_000)
+        await #expect(throws: AuthenticationError.invalidCredentials) {
+            _ = try await auth.login(email: "ada@example.com", password: huge)
+        }
+        #expect(auth.throttle.failures(account: "ada@example.com") == 1)
+        let malformed = String(repeating: "m", count: 100_000)
+        await #expect(throws: AuthenticationError.invalidCredentials) {
+            _ = try await auth.login(email: malformed, password: goodPassword)
+        }
+        #expect(auth.throttle.failures(account: String(malformed.prefix(254))) == 1)
+    }
+
     @Test("unknown emails are throttled exactly like known ones, and per client address")
     func throttleDoesNotRevealAccounts() async throws {
         let fixture = try await AuthFixture.make()

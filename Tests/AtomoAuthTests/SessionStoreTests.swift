@@ -8,12 +8,15 @@ import Testing
 enum SessionStoreKind: String, CaseIterable, CustomTestStringConvertible {
     case inMemory
     case sqlite
+    case cachedSQLite
 
     var testDescription: String { rawValue }
 
     func make() async throws -> any SessionStore {
         switch self {
         case .inMemory: return InMemorySessionStore()
+        case .cachedSQLite:
+            return CachedSessionStore(try await Self.sqlite.make(), maximumStaleness: .seconds(60))
         case .sqlite:
             let path = FileManager.default.temporaryDirectory.appendingPathComponent(
                 "atomo-auth-\(UUID().uuidString).sqlite"
@@ -152,5 +155,26 @@ struct SessionStoreTests {
     @Test("of concurrent rotations of one token exactly one wins", arguments: SessionStoreKind.allCases)
     func concurrentRotation(kind: SessionStoreKind) async throws {
         try await SessionStoreContract.concurrentRotation(try await kind.make())
+    }
+
+    @Test("a cached store: revocations through it are immediate, others' are seen after the staleness bound")
+    func cacheStaleness() async throws {
+        let base = try await SessionStoreKind.sqlite.make()
+        let cached = CachedSessionStore(base, maximumStaleness: .milliseconds(200))
+        let start = SessionStoreContract.start
+        for id in ["a", "b"] {
+            try await cached.create(
+                SessionStoreContract.session(id, user: "u1"), refreshToken: RefreshTokenHash(of: id))
+        }
+        #expect(try await cached.session(id: "a")?.isActive(at: start) == true)
+        // Through the cache: at once.
+        _ = try await cached.end(sessionID: "a", reason: .logout, at: start)
+        #expect(try await cached.session(id: "a")?.endReason == .logout)
+        // Another process ends "b" in the shared database: the cache may answer from memory until the
+        // bound, and must not afterwards.
+        #expect(try await cached.session(id: "b")?.isActive(at: start) == true)
+        _ = try await base.end(sessionID: "b", reason: .revoked, at: start)
+        try await Task.sleep(for: .milliseconds(250))
+        #expect(try await cached.session(id: "b")?.endReason == .revoked)
     }
 }

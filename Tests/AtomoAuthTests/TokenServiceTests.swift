@@ -89,6 +89,22 @@ struct TokenServiceTests {
         }
     }
 
+    @Test("a token verified before is remembered, yet its times are checked on every call", arguments: [0, 10_000])
+    func verifiedTokenCache(cacheSize: Int) async throws {
+        let tokens = await TokenService(
+            configuration: .init(
+                key: try .hs256(secret: secret), issuer: "https://atomo.test", audience: "crm",
+                verifiedTokenCacheSize: cacheSize))
+        let (token, claims) = try tokens.issue(subject: "u", sessionID: "s", roles: ["Sales"], tenant: nil, now: now)
+        #expect(try tokens.verify(token, now: now) == claims)
+        #expect(try tokens.verify(token, now: now.addingTimeInterval(60)) == claims)
+        #expect(throws: TokenError.expired(at: now.addingTimeInterval(900), now: now.addingTimeInterval(1000))) {
+            _ = try tokens.verify(token, now: now.addingTimeInterval(1000))
+        }
+        // A different text (here: the signature cut short) is verified on its own, never served from the cache.
+        #expect(throws: TokenError.self) { _ = try tokens.verify(String(token.dropLast()), now: now) }
+    }
+
     // MARK: - Forgeries (acceptance: all rejected)
 
     @Test("alg: none is rejected, with or without a signature")

@@ -13,7 +13,7 @@ import Foundation
 let benchmarks: @Sendable () -> Void = {
     // One iteration authenticates 1,000 requests; with `.kilo` the figures are per request.
     Benchmark(
-        "Token verify + session check, HS256, in-memory sessions (requests)",
+        "Token verify + session check, HS256, in-memory sessions, verified-token cache (requests)",
         configuration: .init(
             metrics: [.throughput, .wallClock, .mallocCountTotal], timeUnits: .microseconds, warmupIterations: 1,
             scalingFactor: .kilo, maxDuration: .seconds(3), maxIterations: 1000)
@@ -25,6 +25,22 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.stopMeasurement()
     } setup: {
         try await AuthFixture.make()
+    }
+
+    // The same with the verified-token cache off: every request checks the signature and decodes the claims.
+    Benchmark(
+        "Token verify + session check, HS256, in-memory sessions, no cache (requests)",
+        configuration: .init(
+            metrics: [.throughput, .wallClock, .mallocCountTotal], timeUnits: .microseconds, warmupIterations: 1,
+            scalingFactor: .kilo, maxDuration: .seconds(3), maxIterations: 1000)
+    ) { benchmark, fixture in
+        benchmark.startMeasurement()
+        for index in 0..<1000 {
+            blackHole(try await fixture.auth.authenticate(fixture.tokens[index % fixture.tokens.count]))
+        }
+        benchmark.stopMeasurement()
+    } setup: {
+        try await AuthFixture.make(verifiedTokenCacheSize: 0)
     }
 
     Benchmark(
@@ -46,12 +62,14 @@ struct AuthFixture: Sendable {
     let auth: Authenticator
     let tokens: [String]
 
-    static func make() async throws -> AuthFixture {
+    static func make(verifiedTokenCacheSize: Int = 10_000) async throws -> AuthFixture {
         let sessions = InMemorySessionStore()
         let credentials = SQLCredentialStore(database: try SQLiteDatabase(inMemoryWith: .init()))
         try await credentials.migrate()
         let tokenService = await TokenService(
-            configuration: .init(key: .generateHS256(), issuer: "https://bench", audience: "crm"))
+            configuration: .init(
+                key: .generateHS256(), issuer: "https://bench", audience: "crm",
+                verifiedTokenCacheSize: verifiedTokenCacheSize))
         let auth = try await Authenticator(
             events: InMemoryEventStore(), credentials: credentials, sessions: sessions, tokens: tokenService,
             hasher: try PasswordHasher())

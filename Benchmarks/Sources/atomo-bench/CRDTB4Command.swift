@@ -2,6 +2,13 @@ import ArgumentParser
 import AtomoCRDT
 import Foundation
 
+#if canImport(CoreFoundation)
+// `timespec` and `clock_gettime`: with MemberImportVisibility the importer attributes these C
+// declarations to whichever module brought the header in first, which on Linux became CoreFoundation
+// once atomo-bench also linked AtomoAuth's dependencies; importing it keeps this file independent of that.
+import CoreFoundation
+#endif
+
 /// `atomo-bench crdt-b4`: the B4 benchmark of the CRDT literature on AtomoCRDT.
 ///
 /// Replays the automerge-paper editing trace (259,778 single-character edits) into a `YText`, then

@@ -3,6 +3,11 @@ import EventsWorkload
 import Foundation
 import Synchronization
 
+#if canImport(CoreFoundation)
+// `rusage` and `timeval`: see the note in CRDTB4Command.swift.
+import CoreFoundation
+#endif
+
 /// What one run of `atomo-bench events` does, and how it times each part.
 struct EventsWorkloadPlan: Sendable {
     /// Events appended in batches (a multiple of `batch`).

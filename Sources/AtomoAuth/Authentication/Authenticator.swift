@@ -226,12 +226,19 @@ public final class Authenticator: Sendable {
         email rawEmail: String, password: String, clientAddress: String? = nil
     ) async throws -> LoginResult {
         let email = try? EmailAddress(rawEmail)
-        let accountKey = email?.key ?? rawEmail.lowercased()
+        // A malformed "email" is still throttled, under a bounded key.
+        let accountKey = email?.key ?? String(rawEmail.lowercased().prefix(EmailAddress.maximumLength))
         let now = configuration.now()
         switch throttle.check(account: accountKey, clientAddress: clientAddress, now: now) {
         case .allowed: break
         case .delayed(let retryAfter): throw AuthenticationError.tooManyAttempts(retryAfter: retryAfter)
         case .locked(let until): throw AuthenticationError.locked(until: until)
+        }
+        // No stored password is longer than the policy's maximum, so a longer one cannot match: refuse
+        // it without hashing megabytes (the answer does not depend on the account, so it reveals nothing).
+        guard password.unicodeScalars.count <= configuration.passwordPolicy.maximumLength else {
+            throttle.recordFailure(account: accountKey, clientAddress: clientAddress, now: now)
+            throw AuthenticationError.invalidCredentials
         }
         let credential = try await email.asyncFlatMap { try await credentials.credential(forEmail: $0) }
         // The same work whether or not the email exists: one verification at the current parameters.
@@ -294,7 +301,11 @@ public final class Authenticator: Sendable {
             throw AuthenticationError.refreshTokenReused(sessionID: session.id)
         case .rotated(let session):
             guard let user = try await user(id: session.userID), !user.isDisabled else {
-                _ = try await sessions.end(sessionID: session.id, reason: .userDisabled, at: now)
+                if try await sessions.end(sessionID: session.id, reason: .userDisabled, at: now) != nil {
+                    try await record(
+                        SessionEnded(sessionID: session.id, userID: session.userID, reason: .userDisabled),
+                        session: session.id, actor: session.userID, tenant: session.tenant)
+                }
                 throw AuthenticationError.userDisabled(userID: session.userID)
             }
             let (token, claims) = try tokens.issue(

@@ -1,5 +1,6 @@
 public import Foundation
 import JWTKit
+import Synchronization
 
 /// Issues and verifies access tokens (JWTs) with one pinned algorithm, issuer and audience.
 ///
@@ -37,11 +38,17 @@ public final class TokenService: Sendable {
         public var maximumTokenLength: Int
         /// A `kid` header to write (not used for key selection: there is one key).
         public var keyID: String?
+        /// How many verified tokens to remember, so that a client's next request with the same token
+        /// skips the signature check and JSON decoding (the times are still checked on every call).
+        /// Default 10,000; 0 turns the cache off. Only tokens that verified are cached, keyed by their
+        /// exact text, so the cache cannot be poisoned; when full, it is emptied.
+        public var verifiedTokenCacheSize: Int
 
         /// Creates a configuration.
         public init(
             key: TokenKey, issuer: String, audience: String, lifetime: Duration = .seconds(15 * 60),
-            leeway: Duration = .seconds(30), maximumTokenLength: Int = 8192, keyID: String? = nil
+            leeway: Duration = .seconds(30), maximumTokenLength: Int = 8192, keyID: String? = nil,
+            verifiedTokenCacheSize: Int = 10_000
         ) {
             self.key = key
             self.issuer = issuer
@@ -50,6 +57,7 @@ public final class TokenService: Sendable {
             self.leeway = leeway
             self.maximumTokenLength = maximumTokenLength
             self.keyID = keyID
+            self.verifiedTokenCacheSize = max(0, verifiedTokenCacheSize)
         }
     }
 
@@ -66,6 +74,11 @@ public final class TokenService: Sendable {
     private let algorithmName: String
     /// The base64url header this service writes; a token carrying exactly it needs no header parsing.
     private let issuedHeaderSegment: [UInt8]
+    /// One decoder for every verification: JSONDecoder is thread-safe and keeps its options behind a lock.
+    private let decoder = JSONDecoder()
+    /// Tokens that verified, by their exact text. Their signature and claims cannot change; only the
+    /// time checks depend on the moment, and those run on every call.
+    private let verified = Mutex([String: AccessTokenClaims]())
     private let leewaySeconds: Double
     private let lifetimeSeconds: Double
 
@@ -126,9 +139,21 @@ public final class TokenService: Sendable {
     /// Verifies `token` at `now` and returns its claims.
     /// - Throws: ``TokenError`` for every way a token can be wrong (see the type's documentation).
     public func verify(_ token: String, now: Date = Date()) throws(TokenError) -> AccessTokenClaims {
-        var token = token
-        let result = token.withUTF8 { bytes in Result { () throws(TokenError) in try verify(bytes: bytes, now: now) } }
-        return try result.get()
+        let cacheSize = configuration.verifiedTokenCacheSize
+        if cacheSize > 0, let claims = verified.withLock({ $0[token] }) {
+            try checkTimes(claims, now: now)
+            return claims
+        }
+        var text = token
+        let result = text.withUTF8 { bytes in Result { () throws(TokenError) in try verify(bytes: bytes, now: now) } }
+        let claims = try result.get()
+        if cacheSize > 0 {
+            verified.withLock { cache in
+                if cache.count >= cacheSize { cache.removeAll(keepingCapacity: true) }
+                cache[token] = claims
+            }
+        }
+        return claims
     }
 
     private func verify(bytes: UnsafeBufferPointer<UInt8>, now: Date) throws(TokenError) -> AccessTokenClaims {
@@ -171,10 +196,14 @@ public final class TokenService: Sendable {
             throw .malformed(reason: "the payload is not base64url")
         }
         let claims: AccessTokenClaims
-        do {
-            claims = try JSONDecoder().decode(AccessTokenClaims.self, from: Data(payload))
-        } catch {
-            throw .malformed(reason: "the payload is not AtomoAuth claims: \(error)")
+        if let scanned = ClaimsScanner.claims(from: payload) {
+            claims = scanned
+        } else {
+            do {
+                claims = try decoder.decode(AccessTokenClaims.self, from: Data(payload))
+            } catch {
+                throw .malformed(reason: "the payload is not AtomoAuth claims: \(error)")
+            }
         }
 
         // 4. Issuer, audience and times.
@@ -184,6 +213,11 @@ public final class TokenService: Sendable {
         guard claims.audience.contains(configuration.audience) else {
             throw .wrongAudience(found: claims.audience, expected: configuration.audience)
         }
+        try checkTimes(claims, now: now)
+        return claims
+    }
+
+    private func checkTimes(_ claims: AccessTokenClaims, now: Date) throws(TokenError) {
         let nowSeconds = now.timeIntervalSince1970
         guard nowSeconds < claims.expiresAt.timeIntervalSince1970 + leewaySeconds else {
             throw .expired(at: claims.expiresAt, now: now)
@@ -194,7 +228,6 @@ public final class TokenService: Sendable {
         guard nowSeconds + leewaySeconds >= claims.issuedAt.timeIntervalSince1970 else {
             throw .issuedInFuture(at: claims.issuedAt, now: now)
         }
-        return claims
     }
 
     private func checkHeader(_ segment: [UInt8]) throws(TokenError) {
@@ -203,7 +236,7 @@ public final class TokenService: Sendable {
         }
         let header: Header
         do {
-            header = try JSONDecoder().decode(Header.self, from: Data(json))
+            header = try decoder.decode(Header.self, from: Data(json))
         } catch {
             throw .malformed(reason: "the header is not a JSON object of strings")
         }
