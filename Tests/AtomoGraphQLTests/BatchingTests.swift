@@ -9,7 +9,8 @@ import Testing
         let harness = try await GraphQLHarness.started(CRMFixture.schema(contactAccess: nil))
         defer { Task { await harness.close() } }
         _ = try await CRMSeed.seed(harness.engine, contacts: 100)
-        let request = GraphQLRequest(query: "{ contacts(first: 100) { edges { node { id name company { id name } } } } }")
+        let request = GraphQLRequest(
+            query: "{ contacts(first: 100) { edges { node { id name company { id name } } } } }")
         let before = harness.engine.readModelQueryCount
         let response = try GraphQLHarness.json(await harness.service.execute(request, as: .system).body)
         let queries = harness.engine.readModelQueryCount - before
@@ -24,7 +25,9 @@ import Testing
         defer { Task { await harness.close() } }
         _ = try await CRMSeed.seed(harness.engine, contacts: 100)
         let request = GraphQLRequest(
-            query: "{ companies { nodes { name contacts(first: 5) { nodes { name company { name } } } deals { nodes { contact { name } } } } } }")
+            query:
+                "{ companies { nodes { name contacts(first: 5) { nodes { name company { name } } } deals { nodes { contact { name } } } } } }"
+        )
         let before = harness.engine.readModelQueryCount
         let response = try GraphQLHarness.json(await harness.service.execute(request, as: .system).body)
         let queries = harness.engine.readModelQueryCount - before

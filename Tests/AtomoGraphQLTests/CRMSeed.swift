@@ -17,7 +17,10 @@ enum CRMSeed {
             seeded.companies.append(
                 try await engine.create(
                     "Company",
-                    ["name": .string("Company \(index)"), "industry": index == 4 ? .null : .string(industries[index % 3])],
+                    [
+                        "name": .string("Company \(index)"),
+                        "industry": index == 4 ? .null : .string(industries[index % 3]),
+                    ],
                     as: .system))
         }
         for index in 0..<contactCount {
@@ -28,7 +31,10 @@ enum CRMSeed {
                 "tags": .array(index % 3 == 0 ? ["vip", "lead"] : []),
                 "notes": .array([
                     ["type": "Paragraph", "text": .string("Met contact \(index)")],
-                    ["type": "CallLog", "at": .string("2026-01-0\(index % 9 + 1)T10:00:00.000Z"), "summary": "Intro call"],
+                    [
+                        "type": "CallLog", "at": .string("2026-01-0\(index % 9 + 1)T10:00:00.000Z"),
+                        "summary": "Intro call",
+                    ],
                 ]),
             ]
             if index % 10 != 9 { input["company"] = .string(company.id) }
@@ -42,7 +48,8 @@ enum CRMSeed {
                     [
                         "title": .string("Deal \(index)"), "stage": .string(stages[index % 4]),
                         "amount": index % 7 == 0 ? .null : .double(Double(index) * 1000.5),
-                        "contact": .string(seeded.contacts[(index * 3) % seeded.contacts.count].id), "company": .string(seeded.companies[index % 5].id),
+                        "contact": .string(seeded.contacts[(index * 3) % seeded.contacts.count].id),
+                        "company": .string(seeded.companies[index % 5].id),
                     ], as: .system))
         }
         return seeded

@@ -25,7 +25,8 @@ enum GraphQLCoreClient {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = [script.path]
-        let inputPath = FileManager.default.temporaryDirectory.appendingPathComponent("atomo-graphql-\(UUID().uuidString).json")
+        let inputPath = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "atomo-graphql-\(UUID().uuidString).json")
         try request.write(to: inputPath)
         defer { try? FileManager.default.removeItem(at: inputPath) }
         process.standardInput = try FileHandle(forReadingFrom: inputPath)
@@ -37,7 +38,9 @@ enum GraphQLCoreClient {
         let data = output.fileHandleForReading.readDataToEndOfFile()
         let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        guard process.terminationStatus == 0, let response = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+        guard process.terminationStatus == 0,
+            let response = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else {
             throw Failure(description: "client.py failed (\(process.terminationStatus)): \(errorText)")
         }
         return response
@@ -76,11 +79,13 @@ struct ExampleOperation: Sendable {
             validFor: everyone),
         ExampleOperation(
             name: "update contact with expected version",
-            document: "mutation { updateContact(id: \"1\", input: { name: \"Bo\" }, expectedVersion: 3) { id version } }",
+            document:
+                "mutation { updateContact(id: \"1\", input: { name: \"Bo\" }, expectedVersion: 3) { id version } }",
             validFor: ["Admin", "Manager", "(system)"]),
         ExampleOperation(
             name: "delete and restore",
-            document: "mutation { deleteContact(id: \"1\") { id } restoreContact(id: \"1\") { id version } }", validFor: everyone),
+            document: "mutation { deleteContact(id: \"1\") { id } restoreContact(id: \"1\") { id version } }",
+            validFor: everyone),
         ExampleOperation(
             name: "deal aggregates",
             document: """
@@ -103,10 +108,12 @@ struct ExampleOperation: Sendable {
                 """, validFor: everyone),
         ExampleOperation(
             name: "subscription with filter",
-            document: "subscription { contactsChanged(where: { name: { eq: \"Ada\" } }) { kind id version changedFields record { name } } }",
+            document:
+                "subscription { contactsChanged(where: { name: { eq: \"Ada\" } }) { kind id version changedFields record { name } } }",
             validFor: everyone),
         ExampleOperation(
-            name: "notes as a block union", document: """
+            name: "notes as a block union",
+            document: """
                 { contacts { nodes { notes { __typename ... on Paragraph { text } ... on CallLog { at summary } } } } }
                 """, validFor: ["(system)"]),
         ExampleOperation(
@@ -117,7 +124,8 @@ struct ExampleOperation: Sendable {
         ExampleOperation(name: "unknown field", document: "{ contacts { nodes { nickname } } }", validFor: []),
         ExampleOperation(
             name: "me, sessions and the audit log",
-            document: "{ me { id email roles } sessions { id startedAt } auditLog(where: { entities: [\"Contact\"] }) { kind at } }",
+            document:
+                "{ me { id email roles } sessions { id startedAt } auditLog(where: { entities: [\"Contact\"] }) { kind at } }",
             validFor: everyone),
         ExampleOperation(
             name: "user management",
@@ -126,10 +134,12 @@ struct ExampleOperation: Sendable {
                   updateUser(id: "u", input: { roles: [Viewer], disabled: true }) { disabled } }
                 """, validFor: ["Admin", "(system)"]),
         ExampleOperation(
-            name: "the event log", document: "{ events(after: \"0\", types: [\"ContactCreated\"]) { position type data } users { email } }",
+            name: "the event log",
+            document: "{ events(after: \"0\", types: [\"ContactCreated\"]) { position type data } users { email } }",
             validFor: ["Admin", "(system)"]),
         ExampleOperation(
-            name: "the event subscription", document: "subscription { events(types: [\"ContactCreated\"]) { type stream } }",
+            name: "the event subscription",
+            document: "subscription { events(types: [\"ContactCreated\"]) { type stream } }",
             validFor: ["Admin", "(system)"]),
     ]
 }
@@ -143,7 +153,9 @@ struct GraphQLCoreInteropTests {
         let audiences = CRMFixture.designRoles.map(SchemaAudience.role) + [.system]
         var entries: [[String: Any]] = []
         for audience in audiences {
-            let built = try RoleSchemaBuilder(view: SchemaView(schema: schema, audience: audience), userManagement: true).build()
+            let built = try RoleSchemaBuilder(
+                view: SchemaView(schema: schema, audience: audience), userManagement: true
+            ).build()
             let result = try await graphql(schema: built.graphQLSchema, request: IntrospectionQuery.text)
             #expect(result.errors.isEmpty, "\(result.errors)")
             let data = try GraphQLJSONEncoder().encode(try #require(result.data))

@@ -12,18 +12,21 @@ struct GraphQLHarness {
     let service: GraphQLService
 
     static func path() -> String {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("atomo-graphql-tests", isDirectory: true)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "atomo-graphql-tests", isDirectory: true)
         try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         return folder.appendingPathComponent("\(UUID().uuidString).sqlite").path
     }
 
     /// An engine that is not started: enough for everything that happens before execution.
     static func unstarted(
-        _ schema: Schema = CRMFixture.schema(), limits: GraphQLLimits = GraphQLLimits(), executor: GraphQLExecutorKind = .planned
+        _ schema: Schema = CRMFixture.schema(), limits: GraphQLLimits = GraphQLLimits(),
+        executor: GraphQLExecutorKind = .planned
     ) async throws -> GraphQLHarness {
         let store = try await SQLiteEventStore(path: path())
         let engine = try ContentEngine(schema: schema, events: store, readModels: store.database)
-        return GraphQLHarness(store: store, engine: engine, service: GraphQLService(engine: engine, limits: limits, executor: executor))
+        return GraphQLHarness(
+            store: store, engine: engine, service: GraphQLService(engine: engine, limits: limits, executor: executor))
     }
 
     /// A started engine with `policy`.
@@ -34,7 +37,8 @@ struct GraphQLHarness {
         let store = try await SQLiteEventStore(path: path())
         let engine = try ContentEngine(schema: schema, events: store, readModels: store.database, policy: policy)
         try await engine.start()
-        return GraphQLHarness(store: store, engine: engine, service: GraphQLService(engine: engine, limits: limits, executor: executor))
+        return GraphQLHarness(
+            store: store, engine: engine, service: GraphQLService(engine: engine, limits: limits, executor: executor))
     }
 
     func close() async {

@@ -8,7 +8,9 @@ import Testing
 @Suite struct HTTPHandlerTests {
     static let graphQLResponse = "application/graphql-response+json"
 
-    static func post(_ body: [UInt8], accept: String? = graphQLResponse, headers: [(name: String, value: String)] = [])
+    static func post(
+        _ body: [UInt8], accept: String? = graphQLResponse, headers: [(name: String, value: String)] = []
+    )
         -> GraphQLHTTPRequest
     {
         var all: [(name: String, value: String)] = [("Content-Type", "application/json")] + headers
@@ -16,7 +18,9 @@ import Testing
         return GraphQLHTTPRequest(method: "POST", headers: all, body: body)
     }
 
-    static func post(query: String, variables: JSONValue? = nil, accept: String? = graphQLResponse) throws -> GraphQLHTTPRequest {
+    static func post(
+        query: String, variables: JSONValue? = nil, accept: String? = graphQLResponse
+    ) throws -> GraphQLHTTPRequest {
         var object: [String: JSONValue] = ["query": .string(query)]
         if let variables { object["variables"] = variables }
         return post(Array(try JSONEncoder().encode(JSONValue.object(object))), accept: accept)
@@ -39,7 +43,9 @@ import Testing
         #expect(fingerprint == CRMFixture.schema().fingerprint)
 
         let get = await handler.handle(
-            GraphQLHTTPRequest(method: "GET", headers: [("Accept", Self.graphQLResponse)], queryString: "query=%7B+schemaFingerprint+%7D"))
+            GraphQLHTTPRequest(
+                method: "GET", headers: [("Accept", Self.graphQLResponse)],
+                queryString: "query=%7B+schemaFingerprint+%7D"))
         #expect(get.status == 200)
         #expect(try GraphQLHarness.json(get.body)["data"]?["schemaFingerprint"]?.stringValue == fingerprint)
     }
@@ -65,7 +71,8 @@ import Testing
         let invalid = await handler.handle(try Self.post(query: "{ contacts { nodes { nickname } } }"))
         #expect(invalid.status == 400)
         #expect(try GraphQLHarness.json(invalid.body).firstErrorCode == "GRAPHQL_VALIDATION_FAILED")
-        let legacy = await handler.handle(try Self.post(query: "{ contacts { nodes { nickname } } }", accept: "application/json"))
+        let legacy = await handler.handle(
+            try Self.post(query: "{ contacts { nodes { nickname } } }", accept: "application/json"))
         #expect(legacy.status == 200)
         #expect(legacy.header("content-type")?.hasPrefix("application/json") == true)
         let noAccept = await handler.handle(try Self.post(query: "{ schemaFingerprint }", accept: nil))
@@ -74,7 +81,8 @@ import Testing
         // Not acceptable, unsupported media type, method not allowed.
         #expect(await handler.handle(try Self.post(query: "{ schemaFingerprint }", accept: "text/html")).status == 406)
         let form = GraphQLHTTPRequest(
-            method: "POST", headers: [("Content-Type", "application/x-www-form-urlencoded")], body: Array("query=x".utf8))
+            method: "POST", headers: [("Content-Type", "application/x-www-form-urlencoded")],
+            body: Array("query=x".utf8))
         #expect(await handler.handle(form).status == 415)
         #expect(await handler.handle(GraphQLHTTPRequest(method: "PUT")).status == 405)
 
@@ -129,10 +137,14 @@ import Testing
         let list = await Self.handler(harness).handle(try Self.post(query: "{ contact(id: \(deeper)) { id } }"))
         #expect(try GraphQLHarness.json(list.body).firstErrorCode == "LIMIT_EXCEEDED")
         // Selection depth within the nesting scan's bound is checked on the parsed document.
-        let path = ["companies", "nodes"] + Array(repeating: ["contacts", "nodes", "company"], count: 5).flatMap { $0 }
-        let selections = "{ " + path.map { $0 + " { " }.joined() + "name" + String(repeating: " }", count: path.count) + " }"
+        let path =
+            ["companies", "nodes"] + Array(repeating: ["contacts", "nodes", "company"], count: 5).flatMap { $0 }
+        let selections =
+            "{ " + path.map { $0 + " { " }.joined() + "name" + String(repeating: " }", count: path.count) + " }"
         let nested = await Self.handler(harness).handle(try Self.post(query: selections))
-        #expect(try GraphQLHarness.json(nested.body).firstErrorCode == "LIMIT_EXCEEDED", "\(String(decoding: nested.body, as: UTF8.self))")
+        #expect(
+            try GraphQLHarness.json(nested.body).firstErrorCode == "LIMIT_EXCEEDED",
+            "\(String(decoding: nested.body, as: UTF8.self))")
     }
 
     @Test func tenThousandAliasesAreRejected() async throws {
@@ -183,12 +195,16 @@ import Testing
     @Test func hugeVariablesAreRejected() async throws {
         let harness = try await GraphQLHarness.unstarted()
         defer { harness.store.close() }
-        let deep = "{\"query\": \"query($v: JSON) { schemaFingerprint }\", \"variables\": {\"v\": "
+        let deep =
+            "{\"query\": \"query($v: JSON) { schemaFingerprint }\", \"variables\": {\"v\": "
             + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}}"
         let nested = await Self.handler(harness).handle(Self.post(Array(deep.utf8)))
         #expect(nested.status == 400)
-        #expect(try GraphQLHarness.json(nested.body).firstErrorCode == "LIMIT_EXCEEDED", "\(String(decoding: nested.body, as: UTF8.self))")
-        let wide = "{\"query\": \"{ schemaFingerprint }\", \"variables\": {\"v\": ["
+        #expect(
+            try GraphQLHarness.json(nested.body).firstErrorCode == "LIMIT_EXCEEDED",
+            "\(String(decoding: nested.body, as: UTF8.self))")
+        let wide =
+            "{\"query\": \"{ schemaFingerprint }\", \"variables\": {\"v\": ["
             + Array(repeating: "1234567890", count: 200_000).joined(separator: ",") + "]}}"
         let tooBig = await Self.handler(harness).handle(Self.post(Array(wide.utf8)))
         #expect(tooBig.status == 413)

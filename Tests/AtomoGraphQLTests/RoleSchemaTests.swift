@@ -34,15 +34,19 @@ import Testing
     }
 
     @Test func namesFollowTheIssueContract() throws {
-        let schema = try RoleSchemaBuilder(view: SchemaView(schema: CRMFixture.schema(contactAccess: nil), audience: .system))
-            .build()
+        let schema = try RoleSchemaBuilder(
+            view: SchemaView(schema: CRMFixture.schema(contactAccess: nil), audience: .system)
+        )
+        .build()
         let query = try Self.fieldNames(schema, "Query")
         for name in ["contact", "contacts", "contactsAggregate", "contactHistory", "companies", "company", "deals"] {
             #expect(query.contains(name), "Query.\(name)")
         }
-        #expect(try Self.fieldNames(schema, "Subscription") == [
-            "companyChanged", "companiesChanged", "contactChanged", "contactsChanged", "dealChanged", "dealsChanged", "events",
-        ])
+        #expect(
+            try Self.fieldNames(schema, "Subscription") == [
+                "companyChanged", "companiesChanged", "contactChanged", "contactsChanged", "dealChanged",
+                "dealsChanged", "events",
+            ])
         #expect(try Self.fieldNames(schema, "Contact").contains("notes"))
         #expect(try Self.fieldNames(schema, "Company").contains("contacts"))
         #expect(try Self.fieldNames(schema, "ContactConnection") == ["edges", "nodes", "pageInfo", "totalCount"])

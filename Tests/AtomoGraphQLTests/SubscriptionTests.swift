@@ -19,7 +19,9 @@ final class Collected: Sendable {
     static func schema() -> Schema {
         var schema = CRMFixture.schema(
             contactAccess: EntityAccess(
-                read: .or(.equal(.path(["role"]), .literal("Admin")), .equal(.path(["record", "owner"]), .path(["user", "id"])))))
+                read: .or(
+                    .equal(.path(["role"]), .literal("Admin")),
+                    .equal(.path(["record", "owner"]), .path(["user", "id"])))))
         schema.entities[1].fields.append(Field("owner", .string))
         return schema
     }
@@ -46,7 +48,8 @@ final class Collected: Sendable {
         let admin = Principal(userID: "admin", roles: ["Admin"])
         let alice = Principal(userID: "alice", roles: ["Sales"])
         let bob = Principal(userID: "bob", roles: ["Sales"])
-        let query = GraphQLRequest(query: "subscription { contactsChanged { kind id version changedFields record { name owner } } }")
+        let query = GraphQLRequest(
+            query: "subscription { contactsChanged { kind id version changedFields record { name owner } } }")
         var subscribers: [(String, Task<Void, Never>, Collected)] = []
         for (name, principal) in [("admin", admin), ("alice", alice), ("bob", bob)] {
             let (task, collected) = try Self.collect(await harness.service.subscribe(query, as: principal))
@@ -54,7 +57,8 @@ final class Collected: Sendable {
         }
         let onlyAda = try Self.collect(
             await harness.service.subscribe(
-                GraphQLRequest(query: "subscription { contactsChanged(where: { name: { startsWith: \"Ada\" } }) { kind id } }"),
+                GraphQLRequest(
+                    query: "subscription { contactsChanged(where: { name: { startsWith: \"Ada\" } }) { kind id } }"),
                 as: admin))
 
         let ada = try await harness.engine.create("Contact", ["name": "Ada", "owner": "alice"], as: .system)
@@ -93,13 +97,18 @@ final class Collected: Sendable {
         let other = try await harness.engine.create("Contact", ["name": "Bo"], as: .system)
         let (task, collected) = try Self.collect(
             await harness.service.subscribe(
-                GraphQLRequest(query: "subscription($id: ID!) { contactChanged(id: $id) { kind version record { name } } }", variables: ["id": .string(ada.id)]),
+                GraphQLRequest(
+                    query: "subscription($id: ID!) { contactChanged(id: $id) { kind version record { name } } }",
+                    variables: ["id": .string(ada.id)]),
                 as: .system))
         _ = try await harness.engine.update("Contact", id: other.id, ["name": "Bob"], as: .system)
         _ = try await harness.engine.update("Contact", id: ada.id, ["name": "Ada L"], as: .system)
         await Self.waitUntil { collected.values.count >= 1 }
         try? await Task.sleep(for: .milliseconds(150))
         task.cancel()
-        #expect(collected.values.map { $0["data"]?["contactChanged"] } == [["kind": "UPDATED", "version": 1, "record": ["name": "Ada L"]]])
+        #expect(
+            collected.values.map { $0["data"]?["contactChanged"] } == [
+                ["kind": "UPDATED", "version": 1, "record": ["name": "Ada L"]]
+            ])
     }
 }

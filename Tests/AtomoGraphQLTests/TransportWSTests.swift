@@ -10,7 +10,9 @@ import Testing
 @Suite(.serialized) struct TransportWSTests {
     typealias Output = GraphQLTransportWSConnection.Output
 
-    static func connection(_ service: GraphQLService, timeout: Duration = .seconds(3)) async -> GraphQLTransportWSConnection {
+    static func connection(
+        _ service: GraphQLService, timeout: Duration = .seconds(3)
+    ) async -> GraphQLTransportWSConnection {
         let connection = GraphQLTransportWSConnection(service: service, connectionInitTimeout: timeout) { token in
             switch token {
             case "admin": Principal(userID: "a", roles: ["Admin"])
@@ -106,7 +108,10 @@ import Testing
 
         // A query: one next, then complete.
         await connection.receive(#"{"id":"q","type":"subscribe","payload":{"query":"{ contacts { totalCount } }"}}"#)
-        #expect(Self.json(await outputs.next()) == ["id": "q", "type": "next", "payload": ["data": ["contacts": ["totalCount": 0]]]])
+        #expect(
+            Self.json(await outputs.next()) == [
+                "id": "q", "type": "next", "payload": ["data": ["contacts": ["totalCount": 0]]],
+            ])
         #expect(Self.json(await outputs.next()) == ["id": "q", "type": "complete"])
 
         // An invalid document: an error message with the errors.
@@ -117,12 +122,16 @@ import Testing
 
         // A live subscription delivers a change; the client completes it.
         await connection.receive(
-            #"{"id":"s","type":"subscribe","payload":{"query":"subscription { contactsChanged { kind record { name } } }"}}"#)
+            #"{"id":"s","type":"subscribe","payload":{"query":"subscription { contactsChanged { kind record { name } } }"}}"#
+        )
         try? await Task.sleep(for: .milliseconds(100))
         _ = try await harness.engine.create("Contact", ["name": "Ada"], as: .system)
         #expect(
             Self.json(await outputs.next())
-                == ["id": "s", "type": "next", "payload": ["data": ["contactsChanged": ["kind": "CREATED", "record": ["name": "Ada"]]]]])
+                == [
+                    "id": "s", "type": "next",
+                    "payload": ["data": ["contactsChanged": ["kind": "CREATED", "record": ["name": "Ada"]]]],
+                ])
         await connection.receive(
             #"{"id":"s","type":"subscribe","payload":{"query":"subscription { contactsChanged { kind } }"}}"#)
         #expect(await outputs.next() == .close(code: 4409, reason: "Subscriber for s already exists"))
@@ -135,7 +144,8 @@ import Testing
         let outputs = OutputLog(connection)
         await connection.receive(#"{"type":"connection_init"}"#)
         #expect(Self.json(await outputs.next()) == ["type": "connection_ack"])
-        await connection.receive(#"{"id":"s","type":"subscribe","payload":{"query":"subscription { contactsChanged { kind } }"}}"#)
+        await connection.receive(
+            #"{"id":"s","type":"subscribe","payload":{"query":"subscription { contactsChanged { kind } }"}}"#)
         try? await Task.sleep(for: .milliseconds(100))
         await connection.receive(#"{"id":"s","type":"complete"}"#)
         _ = try await harness.engine.create("Contact", ["name": "Ada"], as: .system)

@@ -9,8 +9,8 @@ struct AtomoBench: AsyncParsableCommand {
         commandName: "atomo-bench",
         abstract: "Measure Atomo's throughput and latency on this machine.",
         subcommands: [
-            EventsCommand.self, PostgresEventsCommand.self, ProjectionCommand.self, ContentCommand.self,
-            CRDTB4Command.self, AuthCommand.self, GraphQLCommand.self,
+            EventsCommand.self, PostgresEventsCommand.self, ProjectionCommand.self, ContentCommand.self, CRDTB4Command.self,
+            AuthCommand.self, GraphQLCommand.self,
         ]
     )
 }

@@ -1,5 +1,10 @@
 import ArgumentParser
 import AtomoCRDT
+#if canImport(CoreFoundation)
+    // timespec and rusage come through CoreFoundation's headers once a dependency brings its module in
+    // (AtomoGraphQL does); MemberImportVisibility then needs the import named here.
+    import CoreFoundation
+#endif
 import Foundation
 
 #if canImport(CoreFoundation)

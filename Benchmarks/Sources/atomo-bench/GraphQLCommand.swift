@@ -16,7 +16,8 @@ import Synchronization
 struct GraphQLCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "graphql",
-        abstract: "Measure in-process GraphQL requests per second and the GraphQL overhead over the read-model queries.",
+        abstract:
+            "Measure in-process GraphQL requests per second and the GraphQL overhead over the read-model queries.",
         discussion: """
             Seeds a fresh SQLite store with --companies companies and --contacts contacts (each with a company and two \
             notes blocks), then runs the request `contacts(first: 50) { edges { node { id name email company { id name } \
@@ -65,7 +66,8 @@ struct GraphQLCommand: AsyncParsableCommand {
                 "Block",
                 [
                     BlockType("Paragraph", [Field("text", .text, required: true)]),
-                    BlockType("CallLog", [Field("at", .datetime, required: true), Field("summary", .string, required: true)]),
+                    BlockType(
+                        "CallLog", [Field("at", .datetime, required: true), Field("summary", .string, required: true)]),
                 ])
         ],
         entities: [
@@ -79,7 +81,9 @@ struct GraphQLCommand: AsyncParsableCommand {
         ])
 
     func run() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("atomo-bench-graphql-\(UUID().uuidString).sqlite").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "atomo-bench-graphql-\(UUID().uuidString).sqlite"
+        ).path
         defer {
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
         }
@@ -108,7 +112,8 @@ struct GraphQLCommand: AsyncParsableCommand {
         // Check the response once before measuring.
         let check = await service.execute(request, as: .system)
         let body = String(decoding: check.body, as: UTF8.self)
-        guard check.hasData, !body.contains("\"errors\""), body.components(separatedBy: "\"company\":{").count == 51 else {
+        guard check.hasData, !body.contains("\"errors\""), body.components(separatedBy: "\"company\":{").count == 51
+        else {
             throw ValidationError("unexpected response: \(body.prefix(500))")
         }
 
@@ -150,11 +155,18 @@ struct GraphQLCommand: AsyncParsableCommand {
             print(String(decoding: data, as: UTF8.self))
         } else {
             print("executor \(executor.rawValue), \(concurrency) tasks, \(runs) × \(seconds) s")
-            print(String(format: "GraphQL:        %8.0f requests/s  (%.1f µs per request; runs: %@)", rate, perRequest,
-                graphQLRates.map { String(format: "%.0f", $0) }.joined(separator: ", ")))
-            print(String(format: "read models:    %8.0f requests/s  (%.1f µs per request, the same queries without GraphQL)", baseRate, perReadModel))
-            print(String(format: "GraphQL overhead: %.1f µs per request = %.2f× the read-model time (total %.2f×)",
-                overhead, overhead / perReadModel, perRequest / perReadModel))
+            print(
+                String(
+                    format: "GraphQL:        %8.0f requests/s  (%.1f µs per request; runs: %@)", rate, perRequest,
+                    graphQLRates.map { String(format: "%.0f", $0) }.joined(separator: ", ")))
+            print(
+                String(
+                    format: "read models:    %8.0f requests/s  (%.1f µs per request, the same queries without GraphQL)",
+                    baseRate, perReadModel))
+            print(
+                String(
+                    format: "GraphQL overhead: %.1f µs per request = %.2f× the read-model time (total %.2f×)",
+                    overhead, overhead / perReadModel, perRequest / perReadModel))
             print(String(format: "read-model queries per request: %.2f", queriesPerRequest))
         }
     }
@@ -162,11 +174,14 @@ struct GraphQLCommand: AsyncParsableCommand {
     static func median(_ values: [Double]) -> Double {
         let sorted = values.sorted()
         guard !sorted.isEmpty else { return 0 }
-        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+        return sorted.count % 2 == 1
+            ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
 
     /// Runs `body` from `concurrency` tasks for `seconds`; returns how many calls finished and the time taken.
-    static func measure(concurrency: Int, seconds: Double, _ body: @escaping @Sendable () async -> Void) async -> (Int, Double) {
+    static func measure(
+        concurrency: Int, seconds: Double, _ body: @escaping @Sendable () async -> Void
+    ) async -> (Int, Double) {
         let clock = ContinuousClock()
         let start = clock.now
         let deadline = start.advanced(by: .milliseconds(Int(seconds * 1000)))

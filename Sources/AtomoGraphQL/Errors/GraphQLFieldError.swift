@@ -31,11 +31,16 @@ public struct GraphQLFieldError: Error, Sendable, Hashable, CustomStringConverti
                 .badUserInput, error.description,
                 extensions: [
                     "fields": .array(
-                        errors.map { .object(["field": .string($0.field), "rule": .string($0.rule), "message": .string($0.message)]) })
+                        errors.map {
+                            .object([
+                                "field": .string($0.field), "rule": .string($0.rule), "message": .string($0.message),
+                            ])
+                        })
                 ])
         case .conflict(_, _, let expected, let actual):
             self.init(
-                .conflict, error.description, extensions: ["expectedVersion": .int(expected), "actualVersion": .int(actual)])
+                .conflict, error.description,
+                extensions: ["expectedVersion": .int(expected), "actualVersion": .int(actual)])
         case .uniqueViolation(_, let field):
             self.init(.conflict, error.description, extensions: ["field": .string(field)])
         case .alreadyExists:

@@ -29,7 +29,9 @@ struct ContentFieldResolver: Sendable {
     }
 
     /// A root field of Query or Mutation. `wantsTotalCount` asks lists to count (one more query).
-    func root(_ kind: FieldKind, _ arguments: [String: JSONValue], wantsTotalCount: Bool) async throws(GraphQLFieldError)
+    func root(
+        _ kind: FieldKind, _ arguments: [String: JSONValue], wantsTotalCount: Bool
+    ) async throws(GraphQLFieldError)
         -> ResolvedValue
     {
         let engine = self.engine
@@ -47,7 +49,9 @@ struct ContentFieldResolver: Sendable {
                     try await engine.get(entity, id: id, asOf: asOf, version: version, as: principal)
                 }
             } else {
-                record = try await run { () async throws(ContentError) in try await engine.get(entity, id: id, as: principal) }
+                record = try await run { () async throws(ContentError) in
+                    try await engine.get(entity, id: id, as: principal)
+                }
             }
             return record.map(ResolvedValue.record) ?? .null
         case .list(let entity):
@@ -62,12 +66,16 @@ struct ContentFieldResolver: Sendable {
             return .aggregates(aggregates)
         case .history(let entity):
             let id = arguments["id"]?.stringValue ?? ""
-            let changes = try await run { () async throws(ContentError) in try await engine.history(entity, id: id, as: principal) }
+            let changes = try await run { () async throws(ContentError) in
+                try await engine.history(entity, id: id, as: principal)
+            }
             return .list(changes.map(ResolvedValue.change))
         case .create(let entity):
             let declared = try view(entity).entity
             let input = QueryArguments.input(arguments["input"], entity: declared, schema: schema.view.schema)
-            let record = try await run { () async throws(ContentError) in try await engine.create(entity, input, as: principal) }
+            let record = try await run { () async throws(ContentError) in
+                try await engine.create(entity, input, as: principal)
+            }
             return .record(record)
         case .update(let entity):
             let declared = try view(entity).entity
@@ -98,7 +106,9 @@ struct ContentFieldResolver: Sendable {
         }
     }
 
-    func recordQuery(_ entity: String, _ arguments: [String: JSONValue], extraFilter: RecordFilter?, wantsTotalCount: Bool)
+    func recordQuery(
+        _ entity: String, _ arguments: [String: JSONValue], extraFilter: RecordFilter?, wantsTotalCount: Bool
+    )
         throws(GraphQLFieldError) -> RecordQuery
     {
         let filter = try QueryArguments.filter(arguments["where"], entity: try view(entity), view: schema.view)
@@ -118,14 +128,18 @@ struct ContentFieldResolver: Sendable {
         guard !ids.isEmpty else { return [:] }
         let engine = self.engine
         let principal = self.principal
-        return try await run { () async throws(ContentError) in try await engine.records(target, ids: ids, as: principal) }
+        return try await run { () async throws(ContentError) in
+            try await engine.records(target, ids: ids, as: principal)
+        }
     }
 
     /// `Company.contacts` for many companies at once: one list query of the children whose reference
     /// is one of the parents, grouped by parent. When the arguments page from a cursor or from the
     /// end, or the batch does not fit one page, each parent is asked alone (still correct, no longer
     /// one query).
-    func reverse(_ relation: ReverseRelation, parentIDs: [String], _ arguments: [String: JSONValue], wantsTotalCount: Bool)
+    func reverse(
+        _ relation: ReverseRelation, parentIDs: [String], _ arguments: [String: JSONValue], wantsTotalCount: Bool
+    )
         async throws(GraphQLFieldError) -> [String: ConnectionValue]
     {
         guard !parentIDs.isEmpty else { return [:] }
@@ -136,13 +150,16 @@ struct ContentFieldResolver: Sendable {
             let batchLimit = limits.maxPageSize
             var query = try recordQuery(
                 relation.sourceEntity, arguments,
-                extraFilter: .field(relation.referenceField, .in(parentIDs.map(JSONValue.string))), wantsTotalCount: false)
+                extraFilter: .field(relation.referenceField, .in(parentIDs.map(JSONValue.string))),
+                wantsTotalCount: false)
             query.page = .first(batchLimit)
             let batch = try await run { () async throws(ContentError) in try await engine.list(query, as: principal) }
             if !batch.hasNextPage {
                 var groups: [String: [ContentRecord]] = [:]
                 for record in batch.records {
-                    if let parent = record.fields[relation.referenceField]?.stringValue { groups[parent, default: []].append(record) }
+                    if let parent = record.fields[relation.referenceField]?.stringValue {
+                        groups[parent, default: []].append(record)
+                    }
                 }
                 var result: [String: ConnectionValue] = [:]
                 for parent in parentIDs {

@@ -24,7 +24,8 @@ enum InputCoercion {
                 } else if let defaultValue = definition.defaultValue {
                     result[name] = try literal(defaultValue, to: type, variables: [:], path: "$" + name)
                 } else if type is GraphQLNonNull {
-                    throw GraphQLFieldError(.badUserInput, "variable $\(name) of required type \(type) was not provided")
+                    throw GraphQLFieldError(
+                        .badUserInput, "variable $\(name) of required type \(type) was not provided")
                 }
             } catch {
                 throw GraphQLRequestError(.badUserInput, error.message)
@@ -46,9 +47,13 @@ enum InputCoercion {
     }
 
     /// Coerces a JSON value (from variables) to `type`.
-    static func coerce(_ value: JSONValue, to type: any GraphQLInputType, path: String) throws(GraphQLFieldError) -> JSONValue {
+    static func coerce(
+        _ value: JSONValue, to type: any GraphQLInputType, path: String
+    ) throws(GraphQLFieldError) -> JSONValue {
         if let nonNull = type as? GraphQLNonNull {
-            guard value != .null else { throw GraphQLFieldError(.badUserInput, "\(path): expected a non-null \(nonNull.ofType)") }
+            guard value != .null else {
+                throw GraphQLFieldError(.badUserInput, "\(path): expected a non-null \(nonNull.ofType)")
+            }
             guard let inner = nonNull.ofType as? any GraphQLInputType else { return value }
             return try coerce(value, to: inner, path: path)
         }
@@ -65,9 +70,13 @@ enum InputCoercion {
             return .array([try coerce(value, to: itemType, path: path)])
         }
         if let object = type as? GraphQLInputObjectType {
-            guard case .object(let members) = value else { throw GraphQLFieldError(.badUserInput, "\(path): expected an object") }
+            guard case .object(let members) = value else {
+                throw GraphQLFieldError(.badUserInput, "\(path): expected an object")
+            }
             let fields: InputObjectFieldMap
-            do { fields = try object.fields() } catch { throw GraphQLFieldError(.internalServerError, "internal server error") }
+            do { fields = try object.fields() } catch {
+                throw GraphQLFieldError(.internalServerError, "internal server error")
+            }
             for key in members.keys where fields[key] == nil {
                 throw GraphQLFieldError(.badUserInput, "\(path): \(object.name) has no field \(key)")
             }
@@ -104,7 +113,9 @@ enum InputCoercion {
     }
 
     /// Coerces a literal from the document to `type`; nil when it is a variable that was not given.
-    static func literal(_ ast: any Value, to type: any GraphQLInputType, variables: [String: JSONValue], path: String)
+    static func literal(
+        _ ast: any Value, to type: any GraphQLInputType, variables: [String: JSONValue], path: String
+    )
         throws(GraphQLFieldError) -> JSONValue?
     {
         if let variable = ast as? Variable {
@@ -123,21 +134,28 @@ enum InputCoercion {
             if let listValue = ast as? ListValue {
                 var result: [JSONValue] = []
                 for (index, element) in listValue.values.enumerated() {
-                    result.append(try literal(element, to: itemType, variables: variables, path: "\(path)[\(index)]") ?? .null)
+                    result.append(
+                        try literal(element, to: itemType, variables: variables, path: "\(path)[\(index)]") ?? .null)
                 }
                 return .array(result)
             }
             return try literal(ast, to: itemType, variables: variables, path: path).map { .array([$0]) }
         }
         if let object = type as? GraphQLInputObjectType {
-            guard let objectValue = ast as? ObjectValue else { throw GraphQLFieldError(.badUserInput, "\(path): expected an object") }
+            guard let objectValue = ast as? ObjectValue else {
+                throw GraphQLFieldError(.badUserInput, "\(path): expected an object")
+            }
             let fields: InputObjectFieldMap
-            do { fields = try object.fields() } catch { throw GraphQLFieldError(.internalServerError, "internal server error") }
+            do { fields = try object.fields() } catch {
+                throw GraphQLFieldError(.internalServerError, "internal server error")
+            }
             var given: [String: any Value] = [:]
             for field in objectValue.fields { given[field.name.value] = field.value }
             var result: [String: JSONValue] = [:]
             for (name, field) in fields {
-                if let member = given[name], let value = try literal(member, to: field.type, variables: variables, path: "\(path).\(name)") {
+                if let member = given[name],
+                    let value = try literal(member, to: field.type, variables: variables, path: "\(path).\(name)")
+                {
                     result[name] = value
                 } else if let defaultValue = field.defaultValue, let converted = JSONValue(graphQLMap: defaultValue) {
                     result[name] = converted

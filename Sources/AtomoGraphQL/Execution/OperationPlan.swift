@@ -13,7 +13,10 @@ final class OperationPlan: Sendable {
     /// How many field plans there are (their ids are 0..<count).
     let fieldCount: Int
 
-    init(operation: OperationType, root: SelectionPlan, rootTypeName: String, variableDefinitions: [VariableDefinition], fieldCount: Int) {
+    init(
+        operation: OperationType, root: SelectionPlan, rootTypeName: String, variableDefinitions: [VariableDefinition],
+        fieldCount: Int
+    ) {
         self.operation = operation
         self.root = root
         self.rootTypeName = rootTypeName
@@ -48,8 +51,10 @@ final class FieldPlan: Sendable {
     let selectsTotalCount: Bool
 
     init(
-        id: Int, responseKey: String, fieldName: String, kind: FieldKind?, parentTypeName: String, arguments: [ArgumentPlan],
-        shape: OutputShape, selection: SelectionPlan?, unionSelections: [String: SelectionPlan], location: SourcePosition?,
+        id: Int, responseKey: String, fieldName: String, kind: FieldKind?, parentTypeName: String,
+        arguments: [ArgumentPlan],
+        shape: OutputShape, selection: SelectionPlan?, unionSelections: [String: SelectionPlan],
+        location: SourcePosition?,
         selectsTotalCount: Bool
     ) {
         self.id = id

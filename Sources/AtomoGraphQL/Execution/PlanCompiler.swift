@@ -14,7 +14,9 @@ struct PlanCompiler {
     init(schema: RoleSchema, document: Document, variables: [String: JSONValue]) {
         self.schema = schema
         var fragments: [String: FragmentDefinition] = [:]
-        for case let fragment as FragmentDefinition in document.definitions { fragments[fragment.name.value] = fragment }
+        for case let fragment as FragmentDefinition in document.definitions {
+            fragments[fragment.name.value] = fragment
+        }
         self.fragments = fragments
         self.variables = variables
     }
@@ -67,18 +69,24 @@ struct PlanCompiler {
             variableDefinitions: operation.variableDefinitions, fieldCount: nextID)
     }
 
-    private mutating func selectionPlan(_ set: SelectionSet, on type: GraphQLObjectType) throws(GraphQLRequestError) -> SelectionPlan {
+    private mutating func selectionPlan(
+        _ set: SelectionSet, on type: GraphQLObjectType
+    ) throws(GraphQLRequestError) -> SelectionPlan {
         try selectionPlan([set], on: type)
     }
 
-    private mutating func selectionPlan(_ sets: [SelectionSet], on type: GraphQLObjectType) throws(GraphQLRequestError)
+    private mutating func selectionPlan(
+        _ sets: [SelectionSet], on type: GraphQLObjectType
+    ) throws(GraphQLRequestError)
         -> SelectionPlan
     {
         var grouped = OrderedDictionary<String, [GraphQL.Field]>()
         var visited: Set<String> = []
         for set in sets { try collect(set, on: type, into: &grouped, visited: &visited) }
         let definitions: GraphQLFieldMap
-        do { definitions = try type.fields() } catch { throw GraphQLRequestError(.internalServerError, "internal server error") }
+        do { definitions = try type.fields() } catch {
+            throw GraphQLRequestError(.internalServerError, "internal server error")
+        }
 
         var plans: [FieldPlan] = []
         for (responseKey, asts) in grouped {
@@ -90,7 +98,8 @@ struct PlanCompiler {
             if name == "__typename" {
                 plans.append(
                     FieldPlan(
-                        id: id, responseKey: responseKey, fieldName: name, kind: nil, parentTypeName: type.name, arguments: [],
+                        id: id, responseKey: responseKey, fieldName: name, kind: nil, parentTypeName: type.name,
+                        arguments: [],
                         shape: .nonNull(.leaf(.string)), selection: nil, unionSelections: [:], location: location,
                         selectsTotalCount: false))
                 continue
@@ -104,7 +113,9 @@ struct PlanCompiler {
             var arguments: [ArgumentPlan] = []
             for (argumentName, argument) in definition.args {
                 let given = first.arguments.first { $0.name.value == argumentName }?.value
-                arguments.append(ArgumentPlan(name: argumentName, value: given, type: argument.type, defaultValue: argument.defaultValue))
+                arguments.append(
+                    ArgumentPlan(
+                        name: argumentName, value: given, type: argument.type, defaultValue: argument.defaultValue))
             }
             let childSets = asts.compactMap(\.selectionSet)
             var selection: SelectionPlan?
@@ -114,13 +125,16 @@ struct PlanCompiler {
                 selection = try selectionPlan(childSets, on: object)
             } else if let union = named as? GraphQLUnionType {
                 let members: [GraphQLObjectType]
-                do { members = try union.types() } catch { throw GraphQLRequestError(.internalServerError, "internal server error") }
+                do { members = try union.types() } catch {
+                    throw GraphQLRequestError(.internalServerError, "internal server error")
+                }
                 for member in members { unionSelections[member.name] = try selectionPlan(childSets, on: member) }
             }
             let selectsTotalCount = selection?.fields.contains { $0.fieldName == "totalCount" } ?? false
             plans.append(
                 FieldPlan(
-                    id: id, responseKey: responseKey, fieldName: name, kind: kind, parentTypeName: type.name, arguments: arguments,
+                    id: id, responseKey: responseKey, fieldName: name, kind: kind, parentTypeName: type.name,
+                    arguments: arguments,
                     shape: try shape(definition.type), selection: selection, unionSelections: unionSelections,
                     location: location, selectsTotalCount: selectsTotalCount))
         }
@@ -137,13 +151,17 @@ struct PlanCompiler {
                 guard try included(field.directives) else { continue }
                 grouped[field.alias?.value ?? field.name.value, default: []].append(field)
             } else if let inline = selection as? InlineFragment {
-                guard try included(inline.directives), applies(inline.typeCondition?.name.value, to: type) else { continue }
+                guard try included(inline.directives), applies(inline.typeCondition?.name.value, to: type) else {
+                    continue
+                }
                 try collect(inline.selectionSet, on: type, into: &grouped, visited: &visited)
             } else if let spread = selection as? FragmentSpread {
                 let name = spread.name.value
                 guard !visited.contains(name), try included(spread.directives) else { continue }
                 visited.insert(name)
-                guard let fragment = fragments[name], applies(fragment.typeCondition.name.value, to: type) else { continue }
+                guard let fragment = fragments[name], applies(fragment.typeCondition.name.value, to: type) else {
+                    continue
+                }
                 try collect(fragment.selectionSet, on: type, into: &grouped, visited: &visited)
             }
         }
@@ -187,7 +205,9 @@ struct PlanCompiler {
             }
             return .union(union.name, names)
         }
-        if let enumType = type as? GraphQLEnumType { return .leaf(.enumeration(enumType.name, Set(enumType.values.map(\.name)))) }
+        if let enumType = type as? GraphQLEnumType {
+            return .leaf(.enumeration(enumType.name, Set(enumType.values.map(\.name))))
+        }
         if let scalar = type as? GraphQLScalarType {
             switch scalar.name {
             case "Int": return .leaf(.int)

@@ -11,6 +11,11 @@ struct PlanExecutor {
     let plan: OperationPlan
     let resolver: ContentFieldResolver
     let variables: [String: JSONValue]
+    /// When execution must stop: checked before every read-model query (a query already running is
+    /// not interrupted — nor would cancelling its task interrupt SQLite — so a request overruns by at
+    /// most one query). A deadline costs nothing per request, where a timer task would.
+    var deadline: ContinuousClock.Instant? = nil
+    var timeout: Duration = .seconds(10)
 
     /// One element of a response path.
     enum PathElement: Sendable {
@@ -34,7 +39,18 @@ struct PlanExecutor {
         var reverse: [Int: [String: ConnectionValue]] = [:]
         var relationErrors: [Int: GraphQLFieldError] = [:]
         var errors: [ErrorEntry] = []
-        var writer = JSONWriter()
+        var writer = JSONWriter(capacity: 16_384)
+        /// The path of the value being written (a stack: copied only when an error is recorded).
+        var path: [PathElement] = []
+        var timedOut = false
+    }
+
+    /// Whether the deadline has passed (and marks the run timed out).
+    private func expired(_ run: Run) -> Bool {
+        if run.timedOut { return true }
+        guard let deadline, ContinuousClock.now >= deadline else { return false }
+        run.timedOut = true
+        return true
     }
 
     /// The response body and whether `data` is non-null.
@@ -48,7 +64,9 @@ struct PlanExecutor {
     func arguments(_ field: FieldPlan) throws(GraphQLFieldError) -> [String: JSONValue] {
         var result: [String: JSONValue] = [:]
         for argument in field.arguments {
-            if let ast = argument.value, let value = try InputCoercion.literal(ast, to: argument.type, variables: variables, path: argument.name) {
+            if let ast = argument.value,
+                let value = try InputCoercion.literal(ast, to: argument.type, variables: variables, path: argument.name)
+            {
                 result[argument.name] = value
             } else if let defaultValue = argument.defaultValue, let value = JSONValue(graphQLMap: defaultValue) {
                 result[argument.name] = value
@@ -66,6 +84,7 @@ struct PlanExecutor {
         // Root fields run one after another: serially for mutations as the specification demands,
         // and for queries because each already batches everything below it.
         for field in plan.root.fields {
+            if expired(run) { break }
             let value: Result<ResolvedValue, GraphQLFieldError>
             if let kind = field.kind {
                 do throws(GraphQLFieldError) {
@@ -80,6 +99,10 @@ struct PlanExecutor {
             if case .success(let resolved) = value { await prefetch(field, [resolved], run) }
             rootValues.append(value)
         }
+        if expired(run) {
+            let error = GraphQLRequestError(.timeout, "the operation took longer than \(timeout)")
+            return Outcome(body: GraphQLResponse.errorBody(error, withNullData: true), hasData: false, errors: [])
+        }
         return write(rootValues: rootValues, run: run)
     }
 
@@ -92,7 +115,7 @@ struct PlanExecutor {
         do {
             run.writer.beginObject()
             for (field, value) in zip(plan.root.fields, rootValues) {
-                try writeField(field, value, path: [.key(field.responseKey)], run: run)
+                try writeField(field, value, run: run)
             }
             run.writer.endObject()
         } catch {
@@ -162,7 +185,7 @@ struct PlanExecutor {
         Self.flatten(values, into: &objects)
         guard !objects.isEmpty else { return }
         for sub in selection.fields {
-            guard let kind = sub.kind else { continue }
+            guard let kind = sub.kind, !expired(run) else { continue }
             switch kind {
             case .reference(let referenceField, let target):
                 var seen: Set<String> = []
@@ -198,25 +221,26 @@ struct PlanExecutor {
 
     // MARK: Writing
 
-    private func fail(_ error: GraphQLFieldError, _ field: FieldPlan, _ path: [PathElement], _ run: Run) {
-        run.errors.append(ErrorEntry(error: error, path: path, location: field.location))
+    private func fail(_ error: GraphQLFieldError, _ field: FieldPlan, _ run: Run) {
+        run.errors.append(ErrorEntry(error: error, path: run.path, location: field.location))
     }
 
-    func writeField(_ field: FieldPlan, _ value: Result<ResolvedValue, GraphQLFieldError>, path: [PathElement], run: Run)
-        throws(NullBubble)
+    func writeField(_ field: FieldPlan, _ value: Result<ResolvedValue, GraphQLFieldError>, run: Run) throws(NullBubble)
     {
         run.writer.key(field.responseKey)
+        run.path.append(.key(field.responseKey))
+        defer { run.path.removeLast() }
         let mark = run.writer.mark
         let resolved: ResolvedValue
         switch value {
         case .success(let value): resolved = value
         case .failure(let error):
-            fail(error, field, path, run)
+            fail(error, field, run)
             resolved = .null
             if field.shape.isNonNull { throw NullBubble() }
         }
         do {
-            try writeValue(field.shape, resolved, field, path: path, run: run, reportNull: value.isSuccess)
+            try writeValue(field.shape, resolved, field, run: run, reportNull: value.isSuccess)
         } catch {
             if field.shape.isNonNull { throw error }
             run.writer.truncate(to: mark)
@@ -225,7 +249,7 @@ struct PlanExecutor {
     }
 
     private func writeValue(
-        _ shape: OutputShape, _ value: ResolvedValue, _ field: FieldPlan, path: [PathElement], run: Run, reportNull: Bool = true
+        _ shape: OutputShape, _ value: ResolvedValue, _ field: FieldPlan, run: Run, reportNull: Bool = true
     ) throws(NullBubble) {
         switch shape {
         case .nonNull(let inner):
@@ -233,12 +257,13 @@ struct PlanExecutor {
                 if reportNull {
                     fail(
                         GraphQLFieldError(
-                            .internalServerError, "Cannot return null for non-nullable field \(field.parentTypeName).\(field.fieldName)."),
-                        field, path, run)
+                            .internalServerError,
+                            "Cannot return null for non-nullable field \(field.parentTypeName).\(field.fieldName)."),
+                        field, run)
                 }
                 throw NullBubble()
             }
-            try writeValue(inner, value, field, path: path, run: run)
+            try writeValue(inner, value, field, run: run)
         case _ where { if case .null = value { return true } else { return false } }():
             run.writer.null()
         case .list(let inner):
@@ -251,8 +276,10 @@ struct PlanExecutor {
             run.writer.beginArray()
             for (index, element) in elements.enumerated() {
                 let mark = run.writer.mark
+                run.path.append(.index(index))
+                defer { run.path.removeLast() }
                 do {
-                    try writeValue(inner, element, field, path: path + [.index(index)], run: run)
+                    try writeValue(inner, element, field, run: run)
                 } catch {
                     if inner.isNonNull { throw error }
                     run.writer.truncate(to: mark)
@@ -268,7 +295,7 @@ struct PlanExecutor {
             if let error = writeLeaf(kind, json, run: run) {
                 // The value cannot be represented: it becomes null where it stands, which the
                 // nearest nullable position catches.
-                fail(error, field, path, run)
+                fail(error, field, run)
                 throw NullBubble()
             }
         case .object(let typeName):
@@ -276,13 +303,15 @@ struct PlanExecutor {
                 run.writer.null()
                 return
             }
-            try writeObject(selection, value, typeName: typeName, path: path, run: run)
+            try writeObject(selection, value, typeName: typeName, run: run)
         case .union(_, let names):
-            guard let block = value.blockType, let typeName = names[block], let selection = field.unionSelections[typeName] else {
-                fail(GraphQLFieldError(.internalServerError, "a block has an unknown type"), field, path, run)
+            guard let block = value.blockType, let typeName = names[block],
+                let selection = field.unionSelections[typeName]
+            else {
+                fail(GraphQLFieldError(.internalServerError, "a block has an unknown type"), field, run)
                 throw NullBubble()
             }
-            try writeObject(selection, value, typeName: typeName, path: path, run: run)
+            try writeObject(selection, value, typeName: typeName, run: run)
         }
     }
 
@@ -300,7 +329,8 @@ struct PlanExecutor {
         case (.id, .int(let int)), (.string, .int(let int)): run.writer.string(String(int))
         case (.enumeration(let name, let values), .string(let string)):
             guard values.contains(string) else {
-                return GraphQLFieldError(.internalServerError, "Enum \"\(name)\" cannot represent value: \"\(string)\".")
+                return GraphQLFieldError(
+                    .internalServerError, "Enum \"\(name)\" cannot represent value: \"\(string)\".")
             }
             run.writer.string(string)
         case (.json, _): run.writer.json(value)
@@ -310,17 +340,22 @@ struct PlanExecutor {
         return nil
     }
 
-    private func writeObject(_ selection: SelectionPlan, _ value: ResolvedValue, typeName: String, path: [PathElement], run: Run)
+    private func writeObject(
+        _ selection: SelectionPlan, _ value: ResolvedValue, typeName: String, run: Run
+    )
         throws(NullBubble)
     {
         run.writer.beginObject()
         for sub in selection.fields {
             let child: Result<ResolvedValue, GraphQLFieldError>
-            let subPath = path + [.key(sub.responseKey)]
             if let kind = sub.kind {
                 switch kind {
                 case .system, .value:
-                    if case .record(let record) = value { child = .success(ResolvedValue.recordField(kind, of: record)) } else { child = .success(.null) }
+                    if case .record(let record) = value {
+                        child = .success(ResolvedValue.recordField(kind, of: record))
+                    } else {
+                        child = .success(.null)
+                    }
                 case .reference(let referenceField, _):
                     if let error = run.relationErrors[sub.id] {
                         child = .failure(error)
@@ -337,7 +372,10 @@ struct PlanExecutor {
                     } else if case .record(let record) = value, let connection = run.reverse[sub.id]?[record.id] {
                         child = .success(.connection(connection))
                     } else {
-                        child = .success(.connection(ConnectionValue(records: [], totalCount: 0, hasNextPage: false, hasPreviousPage: false)))
+                        child = .success(
+                            .connection(
+                                ConnectionValue(records: [], totalCount: 0, hasNextPage: false, hasPreviousPage: false))
+                        )
                     }
                 case .member(let name):
                     child = .success(value.member(name))
@@ -347,7 +385,7 @@ struct PlanExecutor {
             } else {
                 child = .success(.json(.string(typeName)))
             }
-            try writeField(sub, child, path: subPath, run: run)
+            try writeField(sub, child, run: run)
         }
         run.writer.endObject()
     }

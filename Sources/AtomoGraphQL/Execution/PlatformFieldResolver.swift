@@ -53,7 +53,9 @@ struct PlatformFieldResolver: Sendable {
         ])
     }
 
-    func resolve(_ kind: FieldKind, _ arguments: [String: JSONValue], roles: [String]) async throws(GraphQLFieldError) -> ResolvedValue {
+    func resolve(
+        _ kind: FieldKind, _ arguments: [String: JSONValue], roles: [String]
+    ) async throws(GraphQLFieldError) -> ResolvedValue {
         let known = Set(roles)
         switch kind {
         case .me:
@@ -76,7 +78,8 @@ struct PlatformFieldResolver: Sendable {
             let events = engine.events
             while true {
                 let page = try await Self.run {
-                    try await events.readAllPage(after: position, limit: 1_000, filter: EventFilter(eventTypes: [UserRegistered.eventType]))
+                    try await events.readAllPage(
+                        after: position, limit: 1_000, filter: EventFilter(eventTypes: [UserRegistered.eventType]))
                 }
                 for event in page.events { ids.append(String(event.stream.rawValue.dropFirst("User-".count))) }
                 if page.events.isEmpty || page.scannedThrough <= position { break }
@@ -85,7 +88,9 @@ struct PlatformFieldResolver: Sendable {
             if let after, let index = ids.firstIndex(of: after) { ids.removeFirst(index + 1) }
             var result: [ResolvedValue] = []
             for id in ids.prefix(first) {
-                if let user = try await Self.run({ try await authenticator.user(id: id) }) { result.append(userValue(user, roles: known)) }
+                if let user = try await Self.run({ try await authenticator.user(id: id) }) {
+                    result.append(userValue(user, roles: known))
+                }
             }
             return .list(result)
         case .createUser:
@@ -96,7 +101,8 @@ struct PlatformFieldResolver: Sendable {
             let user = try await Self.run {
                 try await authenticator.register(
                     email: input?["email"]?.stringValue ?? "", password: input?["password"]?.stringValue ?? "",
-                    roles: input?["roles"]?.arrayValue?.compactMap(\.stringValue) ?? [], tenant: input?["tenant"]?.stringValue,
+                    roles: input?["roles"]?.arrayValue?.compactMap(\.stringValue) ?? [],
+                    tenant: input?["tenant"]?.stringValue,
                     actor: actor)
             }
             return userValue(user, roles: known)
@@ -110,10 +116,15 @@ struct PlatformFieldResolver: Sendable {
                 throw GraphQLFieldError(.notFound, "no user has id \(id)")
             }
             if let roles = input?["roles"]?.arrayValue {
-                try await Self.run { try await authenticator.changeRoles(userID: id, to: roles.compactMap(\.stringValue), actor: actor) }
+                try await Self.run {
+                    try await authenticator.changeRoles(userID: id, to: roles.compactMap(\.stringValue), actor: actor)
+                }
             }
             switch input?["disabled"]?.boolValue {
-            case true?: try await Self.run { try await authenticator.disable(userID: id, reason: "disabled by \(actor)", actor: actor) }
+            case true?:
+                try await Self.run {
+                    try await authenticator.disable(userID: id, reason: "disabled by \(actor)", actor: actor)
+                }
             case false?: try await Self.run { try await authenticator.enable(userID: id, actor: actor) }
             case nil: break
             }
@@ -142,9 +153,11 @@ struct PlatformFieldResolver: Sendable {
             return .list(
                 changes.map { change in
                     .json([
-                        "entity": .string(change.entity), "id": .string(change.id), "kind": .string(change.kind.rawValue.uppercased()),
+                        "entity": .string(change.entity), "id": .string(change.id),
+                        "kind": .string(change.kind.rawValue.uppercased()),
                         "version": .int(change.version), "position": .string(String(change.position)),
-                        "at": .string(AtomoScalars.formatDateTime(change.at)), "actor": change.actor.map(JSONValue.string) ?? .null,
+                        "at": .string(AtomoScalars.formatDateTime(change.at)),
+                        "actor": change.actor.map(JSONValue.string) ?? .null,
                         "fields": .object(change.fields), "previous": .object(change.previous),
                     ])
                 })
@@ -184,10 +197,12 @@ struct PlatformFieldResolver: Sendable {
         while true {
             let page = try await Self.run {
                 try await events.readAllPage(
-                    after: position, limit: 1_000, filter: EventFilter(eventTypes: [SessionStarted.eventType, SessionEnded.eventType]))
+                    after: position, limit: 1_000,
+                    filter: EventFilter(eventTypes: [SessionStarted.eventType, SessionEnded.eventType]))
             }
             for event in page.events {
-                if event.type == SessionStarted.eventType, let started = try? decoder.decode(Started.self, from: event.payload),
+                if event.type == SessionStarted.eventType,
+                    let started = try? decoder.decode(Started.self, from: event.payload),
                     started.userID == userID
                 {
                     order.append(started.sessionID)
@@ -198,7 +213,8 @@ struct PlatformFieldResolver: Sendable {
                         "endedAt": .null, "endReason": .null,
                         "clientAddress": started.clientAddress.map(JSONValue.string) ?? .null,
                     ]
-                } else if event.type == SessionEnded.eventType, let ended = try? decoder.decode(Ended.self, from: event.payload),
+                } else if event.type == SessionEnded.eventType,
+                    let ended = try? decoder.decode(Ended.self, from: event.payload),
                     ended.userID == userID
                 {
                     sessions[ended.sessionID]?["endedAt"] = .string(AtomoScalars.formatDateTime(event.committedAt))
@@ -217,11 +233,15 @@ struct PlatformFieldResolver: Sendable {
         if let value = event.metadata.causationID { metadata["causationID"] = .string(value) }
         if let value = event.metadata.actor { metadata["actor"] = .string(value) }
         if let value = event.metadata.tenant { metadata["tenant"] = .string(value) }
-        if !event.metadata.custom.isEmpty { metadata["custom"] = .object(event.metadata.custom.mapValues(JSONValue.string)) }
+        if !event.metadata.custom.isEmpty {
+            metadata["custom"] = .object(event.metadata.custom.mapValues(JSONValue.string))
+        }
         return .json([
-            "position": .string(String(event.position)), "stream": .string(event.stream.rawValue), "type": .string(event.type),
+            "position": .string(String(event.position)), "stream": .string(event.stream.rawValue),
+            "type": .string(event.type),
             "version": .int(event.streamVersion), "recordedAt": .string(AtomoScalars.formatDateTime(event.committedAt)),
-            "data": (try? JSONDecoder().decode(JSONValue.self, from: event.payload)) ?? .null, "metadata": .object(metadata),
+            "data": (try? JSONDecoder().decode(JSONValue.self, from: event.payload)) ?? .null,
+            "metadata": .object(metadata),
         ])
     }
 }

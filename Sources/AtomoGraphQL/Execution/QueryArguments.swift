@@ -11,7 +11,9 @@ enum QueryArguments {
     /// A reference's conditions filter the referenced record (one level: conditions on a reference
     /// inside them are rejected); conditions on the referenced record's `id` alone compare the
     /// reference itself, so `company: { id: { isNull: true } }` finds contacts without a company.
-    static func filter(_ value: JSONValue?, entity: EntityView, view: SchemaView, nested: Bool = false) throws(GraphQLFieldError)
+    static func filter(
+        _ value: JSONValue?, entity: EntityView, view: SchemaView, nested: Bool = false
+    ) throws(GraphQLFieldError)
         -> RecordFilter?
     {
         guard let value, case .object(let members) = value else { return nil }
@@ -32,15 +34,19 @@ enum QueryArguments {
                 if let field = entity.field(key), case .reference(let target) = field.type {
                     guard case .object(let inner) = member else { continue }
                     if inner.keys.allSatisfy({ $0 == "id" }) {
-                        if let idConditions = inner["id"] { parts.append(contentsOf: try predicates(key, idConditions)) }
+                        if let idConditions = inner["id"] {
+                            parts.append(contentsOf: try predicates(key, idConditions))
+                        }
                         continue
                     }
                     if nested {
                         throw GraphQLFieldError(
-                            .badUserInput, "filters reach one level into references: \(key) is inside another reference")
+                            .badUserInput, "filters reach one level into references: \(key) is inside another reference"
+                        )
                     }
                     guard let targetView = view.entity(target) else { continue }
-                    parts.append(.related(key, try filter(member, entity: targetView, view: view, nested: true) ?? .and([])))
+                    parts.append(
+                        .related(key, try filter(member, entity: targetView, view: view, nested: true) ?? .and([])))
                 } else {
                     parts.append(contentsOf: try predicates(key, member))
                 }
@@ -49,7 +55,8 @@ enum QueryArguments {
         return parts.count == 1 ? parts[0] : .and(parts)
     }
 
-    private static func predicates(_ field: String, _ conditions: JSONValue) throws(GraphQLFieldError) -> [RecordFilter] {
+    private static func predicates(_ field: String, _ conditions: JSONValue) throws(GraphQLFieldError) -> [RecordFilter]
+    {
         guard case .object(let members) = conditions else { return [] }
         var result: [RecordFilter] = []
         for name in members.keys.sorted() {
@@ -112,12 +119,14 @@ enum QueryArguments {
         guard case .object(let members)? = value else { return [:] }
         var result: [String: JSONValue] = [:]
         for (name, member) in members {
-            if let field = entity.field(name), case .blocks(let unionName) = field.type, let union = schema.blockUnion(unionName),
+            if let field = entity.field(name), case .blocks(let unionName) = field.type,
+                let union = schema.blockUnion(unionName),
                 case .array(let blocks) = member
             {
                 result[name] = .array(
                     blocks.map { block in
-                        guard case .object(let oneOf) = block, let (key, content) = oneOf.first(where: { $0.value != .null }),
+                        guard case .object(let oneOf) = block,
+                            let (key, content) = oneOf.first(where: { $0.value != .null }),
                             let variant = union.variants.first(where: { EntityNames.lowerFirst($0.name) == key })
                         else { return block }
                         var object = content.objectValue ?? [:]

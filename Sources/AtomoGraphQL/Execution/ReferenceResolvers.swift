@@ -32,7 +32,9 @@ final class ReferenceContext: Sendable {
         }
         reverse = BatchLoader { keys async throws(GraphQLFieldError) in
             var result: [ReverseKey: ConnectionValue] = [:]
-            let groups = Dictionary(grouping: keys) { [$0.relation.fieldName, $0.relation.sourceEntity, "\($0.arguments)", "\($0.wantsTotalCount)"] }
+            let groups = Dictionary(grouping: keys) {
+                [$0.relation.fieldName, $0.relation.sourceEntity, "\($0.arguments)", "\($0.wantsTotalCount)"]
+            }
             for (_, group) in groups {
                 guard let first = group.first else { continue }
                 let loaded = try await resolver.reverse(

@@ -36,17 +36,22 @@ public struct GraphQLHTTPHandler: Sendable {
     public func handle(_ request: GraphQLHTTPRequest) async -> GraphQLHTTPResponse {
         let method = request.method.uppercased()
         guard method == "GET" || method == "POST" else {
-            return error(405, .badRequest, "use GET or POST", mediaType: "application/json", extraHeaders: [("Allow", "GET, POST")])
+            return error(
+                405, .badRequest, "use GET or POST", mediaType: "application/json",
+                extraHeaders: [("Allow", "GET, POST")])
         }
         guard let mediaType = Self.negotiate(request.header("accept")) else {
-            return error(406, .badRequest, "accept application/graphql-response+json or application/json", mediaType: "application/json")
+            return error(
+                406, .badRequest, "accept application/graphql-response+json or application/json",
+                mediaType: "application/json")
         }
         let modern = mediaType == Self.graphQLResponseMediaType
 
         let parsed: GraphQLRequest
         switch method == "GET" ? parseGET(request) : parsePOST(request) {
         case .success(let request): parsed = request
-        case .failure(let failure): return error(failure.status, failure.error.code, failure.error.message, mediaType: mediaType)
+        case .failure(let failure):
+            return error(failure.status, failure.error.code, failure.error.message, mediaType: mediaType)
         }
 
         let principal: Principal
@@ -84,14 +89,17 @@ public struct GraphQLHTTPHandler: Sendable {
 
     private func parsePOST(_ request: GraphQLHTTPRequest) -> Result<GraphQLRequest, Failure> {
         let contentType = request.header("content-type")?.lowercased() ?? ""
-        guard contentType.hasPrefix("application/json") || contentType.hasPrefix("application/graphql-response+json") else {
-            return .failure(Failure(status: 415, error: GraphQLRequestError(.badRequest, "POST bodies are application/json")))
+        guard contentType.hasPrefix("application/json") || contentType.hasPrefix("application/graphql-response+json")
+        else {
+            return .failure(
+                Failure(status: 415, error: GraphQLRequestError(.badRequest, "POST bodies are application/json")))
         }
         guard request.body.count <= service.limits.maxRequestBytes else {
             return .failure(
                 Failure(
                     status: 413,
-                    error: GraphQLRequestError(.limitExceeded, "the body is larger than \(service.limits.maxRequestBytes) bytes")))
+                    error: GraphQLRequestError(
+                        .limitExceeded, "the body is larger than \(service.limits.maxRequestBytes) bytes")))
         }
         do throws(GraphQLRequestError) {
             let value = try Self.decodeJSON(request.body, limits: service.limits)
@@ -113,11 +121,15 @@ public struct GraphQLHTTPHandler: Sendable {
         for pair in raw.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1)
             guard let name = Self.decodeComponent(parts[0]) else {
-                return .failure(Failure(status: 400, error: GraphQLRequestError(.badRequest, "the query string is not valid UTF-8")))
+                return .failure(
+                    Failure(status: 400, error: GraphQLRequestError(.badRequest, "the query string is not valid UTF-8"))
+                )
             }
             let value = parts.count > 1 ? Self.decodeComponent(parts[1]) : ""
             guard let value else {
-                return .failure(Failure(status: 400, error: GraphQLRequestError(.badRequest, "the query string is not valid UTF-8")))
+                return .failure(
+                    Failure(status: 400, error: GraphQLRequestError(.badRequest, "the query string is not valid UTF-8"))
+                )
             }
             switch name {
             case "variables", "extensions":
@@ -200,7 +212,8 @@ public struct GraphQLHTTPHandler: Sendable {
             if byte == UInt8(ascii: "+") {
                 bytes.append(UInt8(ascii: " "))
             } else if byte == UInt8(ascii: "%") {
-                guard let high = iterator.next(), let low = iterator.next(), let value = UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16)
+                guard let high = iterator.next(), let low = iterator.next(),
+                    let value = UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16)
                 else { return nil }
                 bytes.append(value)
             } else {
@@ -220,12 +233,15 @@ public struct GraphQLHTTPHandler: Sendable {
             let pieces = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
             guard let type = pieces.first else { continue }
             var quality = 1.0
-            for parameter in pieces.dropFirst() where parameter.hasPrefix("q=") { quality = Double(parameter.dropFirst(2)) ?? 1 }
+            for parameter in pieces.dropFirst() where parameter.hasPrefix("q=") {
+                quality = Double(parameter.dropFirst(2)) ?? 1
+            }
             if quality > 0 { ranges.append((type, quality)) }
         }
         func quality(of mediaType: String) -> Double? {
             let (major, _) = (mediaType.split(separator: "/").first.map(String.init) ?? "", 0)
-            return ranges.filter { $0.type == mediaType || $0.type == "\(major)/*" || $0.type == "*/*" }.map(\.quality).max()
+            return ranges.filter { $0.type == mediaType || $0.type == "\(major)/*" || $0.type == "*/*" }.map(\.quality)
+                .max()
         }
         let modern = quality(of: graphQLResponseMediaType)
         let legacy = quality(of: "application/json")
@@ -242,6 +258,7 @@ public struct GraphQLHTTPHandler: Sendable {
         extraHeaders: [(name: String, value: String)] = []
     ) -> GraphQLHTTPResponse {
         let body = GraphQLResponse(requestError: GraphQLRequestError(code, message)).body
-        return GraphQLHTTPResponse(status: status, headers: [("Content-Type", mediaType + "; charset=utf-8")] + extraHeaders, body: body)
+        return GraphQLHTTPResponse(
+            status: status, headers: [("Content-Type", mediaType + "; charset=utf-8")] + extraHeaders, body: body)
     }
 }

@@ -10,7 +10,9 @@ public struct GraphQLHTTPRequest: Sendable {
     public var body: [UInt8]
 
     /// Creates a request.
-    public init(method: String, headers: [(name: String, value: String)] = [], queryString: String? = nil, body: [UInt8] = []) {
+    public init(
+        method: String, headers: [(name: String, value: String)] = [], queryString: String? = nil, body: [UInt8] = []
+    ) {
         self.method = method
         self.headers = headers
         self.queryString = queryString

@@ -5,9 +5,13 @@ import GraphQL
 /// field count and estimated cost, with fragments expanded (cycle-safe, and the walk stops as soon
 /// as a budget is exceeded, so fragment bombs cost no more than the limit).
 enum DocumentLimitCheck {
-    static func check(_ document: Document, variables: [String: JSONValue], limits: GraphQLLimits) throws(GraphQLRequestError) {
+    static func check(
+        _ document: Document, variables: [String: JSONValue], limits: GraphQLLimits
+    ) throws(GraphQLRequestError) {
         var fragments: [String: FragmentDefinition] = [:]
-        for case let fragment as FragmentDefinition in document.definitions { fragments[fragment.name.value] = fragment }
+        for case let fragment as FragmentDefinition in document.definitions {
+            fragments[fragment.name.value] = fragment
+        }
 
         var aliases = 0
         for definition in document.definitions {
@@ -33,14 +37,17 @@ enum DocumentLimitCheck {
         }
     }
 
-    private static func countAliases(_ set: SelectionSet, _ count: inout Int, limits: GraphQLLimits) throws(GraphQLRequestError) {
+    private static func countAliases(
+        _ set: SelectionSet, _ count: inout Int, limits: GraphQLLimits
+    ) throws(GraphQLRequestError) {
         for selection in set.selections {
             if let field = selection as? GraphQL.Field {
                 if field.alias != nil {
                     count += 1
                     if count > limits.maxAliases {
                         throw GraphQLRequestError(
-                            .limitExceeded, "the document uses more than \(limits.maxAliases) aliases", location: position(field.loc))
+                            .limitExceeded, "the document uses more than \(limits.maxAliases) aliases",
+                            location: position(field.loc))
                     }
                 }
                 if let child = field.selectionSet { try countAliases(child, &count, limits: limits) }
@@ -74,11 +81,13 @@ enum DocumentLimitCheck {
                     fields += 1
                     if fields > limits.maxFields {
                         throw GraphQLRequestError(
-                            .limitExceeded, "the operation selects more than \(limits.maxFields) fields", location: position(field.loc))
+                            .limitExceeded, "the operation selects more than \(limits.maxFields) fields",
+                            location: position(field.loc))
                     }
                     if depth > limits.maxDepth {
                         throw GraphQLRequestError(
-                            .limitExceeded, "the operation nests deeper than \(limits.maxDepth) levels", location: position(field.loc))
+                            .limitExceeded, "the operation nests deeper than \(limits.maxDepth) levels",
+                            location: position(field.loc))
                     }
                     var fieldCost = 1
                     if let child = field.selectionSet {
@@ -87,14 +96,18 @@ enum DocumentLimitCheck {
                     }
                     total = min(limits.maxComplexity + 1, total + fieldCost)
                 } else if let inline = selection as? InlineFragment {
-                    total = min(limits.maxComplexity + 1, total + (try cost(of: inline.selectionSet, depth: depth, stack: stack)))
+                    total = min(
+                        limits.maxComplexity + 1,
+                        total + (try cost(of: inline.selectionSet, depth: depth, stack: stack)))
                 } else if let spread = selection as? FragmentSpread {
                     let name = spread.name.value
                     // A cycle is a validation error reported later; here it simply stops the walk.
                     guard !stack.contains(name), let fragment = fragments[name] else { continue }
                     var inner = stack
                     inner.insert(name)
-                    total = min(limits.maxComplexity + 1, total + (try cost(of: fragment.selectionSet, depth: depth, stack: inner)))
+                    total = min(
+                        limits.maxComplexity + 1,
+                        total + (try cost(of: fragment.selectionSet, depth: depth, stack: inner)))
                 }
             }
             return total
@@ -104,7 +117,9 @@ enum DocumentLimitCheck {
         /// a connection (a selection of `edges` or `nodes`), else once.
         func multiplier(_ field: GraphQL.Field, _ child: SelectionSet) -> Int {
             for argument in field.arguments where argument.name.value == "first" || argument.name.value == "last" {
-                if let literal = argument.value as? IntValue, let value = Int(literal.value) { return max(1, min(value, limits.maxPageSize)) }
+                if let literal = argument.value as? IntValue, let value = Int(literal.value) {
+                    return max(1, min(value, limits.maxPageSize))
+                }
                 if let variable = argument.value as? Variable, let value = variables[variable.name.value]?.intValue {
                     return max(1, min(Int(value), limits.maxPageSize))
                 }

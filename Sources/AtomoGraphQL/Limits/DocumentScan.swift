@@ -32,11 +32,13 @@ enum DocumentScan {
                 if index + 2 < count, bytes[index + 1] == UInt8(ascii: "\""), bytes[index + 2] == UInt8(ascii: "\"") {
                     index += 3
                     while index < count {
-                        if bytes[index] == UInt8(ascii: "\\"), index + 3 < count, bytes[index + 1] == UInt8(ascii: "\""),
+                        if bytes[index] == UInt8(ascii: "\\"), index + 3 < count,
+                            bytes[index + 1] == UInt8(ascii: "\""),
                             bytes[index + 2] == UInt8(ascii: "\""), bytes[index + 3] == UInt8(ascii: "\"")
                         {
                             index += 4
-                        } else if bytes[index] == UInt8(ascii: "\""), index + 2 < count, bytes[index + 1] == UInt8(ascii: "\""),
+                        } else if bytes[index] == UInt8(ascii: "\""), index + 2 < count,
+                            bytes[index + 1] == UInt8(ascii: "\""),
                             bytes[index + 2] == UInt8(ascii: "\"")
                         {
                             index += 3
@@ -61,7 +63,8 @@ enum DocumentScan {
                 depth += 1
                 if depth > limits.maxNesting {
                     throw GraphQLRequestError(
-                        .limitExceeded, "the document nests deeper than \(limits.maxNesting) levels", location: position(index))
+                        .limitExceeded, "the document nests deeper than \(limits.maxNesting) levels",
+                        location: position(index))
                 }
                 index += 1
             case UInt8(ascii: "}"), UInt8(ascii: ")"), UInt8(ascii: "]"):

@@ -49,7 +49,8 @@ public final class GraphQLSchemaRegistry: Sendable {
         // Built outside the lock: two requests may build the same schema at once, and the first to
         // finish is kept; a build for a replaced schema is returned to its caller but not cached.
         let built = try RoleSchemaBuilder(
-            view: SchemaView(schema: schema, audience: audience), userManagement: userManagement, resolvers: resolvers).build()
+            view: SchemaView(schema: schema, audience: audience), userManagement: userManagement, resolvers: resolvers
+        ).build()
         return state.withLock { state in
             guard state.generation == generation else { return built }
             if let raced = state.built[audience] { return raced }
@@ -70,7 +71,8 @@ public final class GraphQLSchemaRegistry: Sendable {
     ///   building the system audience's schema first); the current schema then stays.
     public func replace(schema: Schema) throws(GraphQLSchemaBuildError) {
         let system = try RoleSchemaBuilder(
-            view: SchemaView(schema: schema, audience: .system), userManagement: userManagement, resolvers: resolvers).build()
+            view: SchemaView(schema: schema, audience: .system), userManagement: userManagement, resolvers: resolvers
+        ).build()
         state.withLock { state in
             state.schema = schema
             state.generation += 1

@@ -18,7 +18,8 @@ public enum AtomoScalars {
                 },
                 parseValue: { value in
                     guard case .string(let string) = value, parseDateTime(string) != nil else {
-                        throw GraphQLError(message: "DateTime expects an ISO 8601 string with a time zone, got \(value)")
+                        throw GraphQLError(
+                            message: "DateTime expects an ISO 8601 string with a time zone, got \(value)")
                     }
                     return .string(string)
                 },

@@ -15,7 +15,8 @@ public struct RoleSchema: Sendable {
     /// The kind of every field, by parent type name and field name.
     let fieldKinds: [String: [String: FieldKind]]
 
-    init(view: SchemaView, graphQLSchema: GraphQLSchema, fingerprint: String, fieldKinds: [String: [String: FieldKind]]) {
+    init(view: SchemaView, graphQLSchema: GraphQLSchema, fingerprint: String, fieldKinds: [String: [String: FieldKind]])
+    {
         self.view = view
         self.graphQLSchema = graphQLSchema
         self.fingerprint = fingerprint

@@ -30,7 +30,8 @@ public struct RoleSchemaBuilder {
     /// Creates a builder; `resolvers` gives each field its resolver for the library's executor
     /// (by default Atomo's reference resolvers, which read a request's content through the context).
     public init(
-        view: SchemaView, userManagement: Bool = false, resolvers: @escaping ResolverFactory = ReferenceResolvers.factory
+        view: SchemaView, userManagement: Bool = false,
+        resolvers: @escaping ResolverFactory = ReferenceResolvers.factory
     ) {
         self.view = view
         self.userManagement = userManagement
@@ -92,7 +93,8 @@ private final class BuildState {
     init(view: SchemaView, resolvers: @escaping RoleSchemaBuilder.ResolverFactory) {
         self.view = view
         self.resolvers = resolvers
-        reservedNames = Set(view.schema.entities.map(\.name) + view.schema.enums.map(\.name) + view.schema.blocks.map(\.name))
+        reservedNames = Set(
+            view.schema.entities.map(\.name) + view.schema.enums.map(\.name) + view.schema.blocks.map(\.name))
     }
 
     // MARK: Shared types
@@ -138,27 +140,36 @@ private final class BuildState {
         let value: Any
         switch type {
         case is GraphQLEnumType.Type:
-            value = (try? GraphQLEnumType(name: "Invalid", values: ["INVALID": GraphQLEnumValue(value: "INVALID")])) as Any
+            value =
+                (try? GraphQLEnumType(name: "Invalid", values: ["INVALID": GraphQLEnumValue(value: "INVALID")])) as Any
         case is GraphQLInputObjectType.Type:
-            value = (try? GraphQLInputObjectType(name: "Invalid", fields: ["invalid": InputObjectField(type: GraphQLString)]))
+            value =
+                (try? GraphQLInputObjectType(
+                    name: "Invalid", fields: ["invalid": InputObjectField(type: GraphQLString)]))
                 as Any
         case is GraphQLUnionType.Type:
             value = (try? GraphQLUnionType(name: "Invalid", types: [])) as Any
         default:
-            value = (try? GraphQLObjectType(name: "Invalid", fields: ["invalid": GraphQLField(type: GraphQLString)])) as Any
+            value =
+                (try? GraphQLObjectType(name: "Invalid", fields: ["invalid": GraphQLField(type: GraphQLString)])) as Any
         }
         guard let typed = value as? T else { preconditionFailure("placeholder for \(type)") }
         return typed
     }
 
-    func field(_ type: any GraphQLOutputType, _ kind: FieldKind, parent: String, name: String, args: GraphQLArgumentConfigMap = [:], description: String? = nil)
+    func field(
+        _ type: any GraphQLOutputType, _ kind: FieldKind, parent: String, name: String,
+        args: GraphQLArgumentConfigMap = [:], description: String? = nil
+    )
         -> GraphQLField
     {
         kinds[parent, default: [:]][name] = kind
         return GraphQLField(type: type, description: description, args: args, resolve: resolvers(kind))
     }
 
-    func object(_ name: String, _ description: String?, _ members: [(String, any GraphQLOutputType, FieldKind)])
+    func object(
+        _ name: String, _ description: String?, _ members: [(String, any GraphQLOutputType, FieldKind)]
+    )
         -> GraphQLObjectType
     {
         if let existing = objects[name] { return existing }
@@ -169,7 +180,9 @@ private final class BuildState {
         return type
     }
 
-    func input(_ name: String, _ description: String?, isOneOf: Bool = false, _ fields: @escaping () -> InputObjectFieldMap)
+    func input(
+        _ name: String, _ description: String?, isOneOf: Bool = false, _ fields: @escaping () -> InputObjectFieldMap
+    )
         -> GraphQLInputObjectType
     {
         if let existing = inputs[name] { return existing }
@@ -181,7 +194,9 @@ private final class BuildState {
     }
 
     /// `StringFilter`, `IntFilter`, …: the comparisons a field of one type supports.
-    func comparisonFilter(_ name: String, _ valueType: any GraphQLInputType, ordered: Bool, text: Bool) -> GraphQLInputObjectType {
+    func comparisonFilter(
+        _ name: String, _ valueType: any GraphQLInputType, ordered: Bool, text: Bool
+    ) -> GraphQLInputObjectType {
         input(name, "Conditions on one field; every condition given must hold.") {
             var fields = InputObjectFieldMap()
             fields["eq"] = InputObjectField(type: valueType, description: "Equal to.")
@@ -196,17 +211,22 @@ private final class BuildState {
                 fields["gte"] = InputObjectField(type: valueType, description: "Greater than or equal to.")
             }
             if text {
-                fields["contains"] = InputObjectField(type: GraphQLString, description: "Contains the substring (case-sensitive).")
-                fields["startsWith"] = InputObjectField(type: GraphQLString, description: "Starts with the prefix (case-sensitive).")
+                fields["contains"] = InputObjectField(
+                    type: GraphQLString, description: "Contains the substring (case-sensitive).")
+                fields["startsWith"] = InputObjectField(
+                    type: GraphQLString, description: "Starts with the prefix (case-sensitive).")
             }
-            fields["isNull"] = InputObjectField(type: GraphQLBoolean, description: "Is null (true) or is not null (false).")
+            fields["isNull"] = InputObjectField(
+                type: GraphQLBoolean, description: "Is null (true) or is not null (false).")
             return fields
         }
     }
 
     /// `T!`. Every type this builder makes is nullable until wrapped here, so the cast cannot fail.
     func nonNull(_ type: any GraphQLType) -> GraphQLNonNull {
-        guard let nullable = type as? any GraphQLNullableType else { preconditionFailure("\(type) is already non-null") }
+        guard let nullable = type as? any GraphQLNullableType else {
+            preconditionFailure("\(type) is already non-null")
+        }
         return GraphQLNonNull(nullable)
     }
 
@@ -272,7 +292,8 @@ private final class BuildState {
             }
             return object(typeName, variant.description, members)
         }
-        let namesByVariant = Dictionary(uniqueKeysWithValues: union.variants.map { ($0.name, variantTypeName(union, $0)) })
+        let namesByVariant = Dictionary(
+            uniqueKeysWithValues: union.variants.map { ($0.name, variantTypeName(union, $0)) })
         let type = buildOrRecord {
             try GraphQLUnionType(
                 name: union.name, description: union.description,
@@ -327,7 +348,8 @@ private final class BuildState {
 
     func filterInput(_ type: FieldType) -> (any GraphQLInputType)? {
         switch type {
-        case .string, .text, .email, .url, .date: comparisonFilter("StringFilter", GraphQLString, ordered: true, text: true)
+        case .string, .text, .email, .url, .date:
+            comparisonFilter("StringFilter", GraphQLString, ordered: true, text: true)
         case .int: comparisonFilter("IntFilter", GraphQLInt, ordered: true, text: false)
         case .float: comparisonFilter("FloatFilter", GraphQLFloat, ordered: true, text: false)
         case .bool: comparisonFilter("BooleanFilter", GraphQLBoolean, ordered: false, text: false)
@@ -350,14 +372,18 @@ private final class BuildState {
             var fields = InputObjectFieldMap()
             fields["id"] = InputObjectField(type: self.idFilter)
             for field in entity.fields {
-                if let filter = self.filterInput(field.type) { fields[field.name] = InputObjectField(type: filter, description: field.description) }
+                if let filter = self.filterInput(field.type) {
+                    fields[field.name] = InputObjectField(type: filter, description: field.description)
+                }
             }
             fields["version"] = InputObjectField(type: self.filterInput(.int) ?? GraphQLString)
             fields["createdAt"] = InputObjectField(type: self.filterInput(.datetime) ?? GraphQLString)
             fields["updatedAt"] = InputObjectField(type: self.filterInput(.datetime) ?? GraphQLString)
             let me = self.whereInput(entity)
-            fields["and"] = InputObjectField(type: GraphQLList(GraphQLNonNull(me)), description: "Every filter matches.")
-            fields["or"] = InputObjectField(type: GraphQLList(GraphQLNonNull(me)), description: "At least one filter matches.")
+            fields["and"] = InputObjectField(
+                type: GraphQLList(GraphQLNonNull(me)), description: "Every filter matches.")
+            fields["or"] = InputObjectField(
+                type: GraphQLList(GraphQLNonNull(me)), description: "At least one filter matches.")
             fields["not"] = InputObjectField(type: me, description: "The filter does not match.")
             return fields
         }
@@ -370,7 +396,9 @@ private final class BuildState {
             for field in entity.fields where field.type.isScalar {
                 fields[field.name] = InputObjectField(type: self.sortDirection)
             }
-            for system in ["version", "createdAt", "updatedAt"] { fields[system] = InputObjectField(type: self.sortDirection) }
+            for system in ["version", "createdAt", "updatedAt"] {
+                fields[system] = InputObjectField(type: self.sortDirection)
+            }
             return fields
         }
     }
@@ -390,7 +418,8 @@ private final class BuildState {
                         case .reference(let target):
                             guard let targetView = self.view.entity(target) else { continue }
                             map[field.name] = self.field(
-                                self.entityObject(targetView), .reference(field: field.name, target: target), parent: name,
+                                self.entityObject(targetView), .reference(field: field.name, target: target),
+                                parent: name,
                                 name: field.name, description: description)
                         default:
                             var type = self.scalarOutput(field.type)
@@ -402,20 +431,24 @@ private final class BuildState {
                             if listLike || (field.isRequired && !entity.readDependsOnRecord) {
                                 type = nonNull(type)
                             }
-                            map[field.name] = self.field(type, .value(field.name), parent: name, name: field.name, description: description)
+                            map[field.name] = self.field(
+                                type, .value(field.name), parent: name, name: field.name, description: description)
                         }
                     }
                     map["version"] = self.field(
                         GraphQLNonNull(GraphQLInt), .system("version"), parent: name, name: "version",
                         description: "The record's version: pass it back as `expectedVersion` to update safely.")
-                    map["createdAt"] = self.field(GraphQLNonNull(AtomoScalars.dateTime), .system("createdAt"), parent: name, name: "createdAt")
-                    map["updatedAt"] = self.field(GraphQLNonNull(AtomoScalars.dateTime), .system("updatedAt"), parent: name, name: "updatedAt")
+                    map["createdAt"] = self.field(
+                        GraphQLNonNull(AtomoScalars.dateTime), .system("createdAt"), parent: name, name: "createdAt")
+                    map["updatedAt"] = self.field(
+                        GraphQLNonNull(AtomoScalars.dateTime), .system("updatedAt"), parent: name, name: "updatedAt")
                     map["createdBy"] = self.field(GraphQLString, .system("createdBy"), parent: name, name: "createdBy")
                     map["updatedBy"] = self.field(GraphQLString, .system("updatedBy"), parent: name, name: "updatedBy")
                     for relation in entity.reverseRelations {
                         guard let source = self.view.entity(relation.sourceEntity) else { continue }
                         map[relation.fieldName] = self.field(
-                            GraphQLNonNull(self.connection(source)), .reverse(relation), parent: name, name: relation.fieldName,
+                            GraphQLNonNull(self.connection(source)), .reverse(relation), parent: name,
+                            name: relation.fieldName,
                             args: self.listArguments(source),
                             description: "The \(source.names.list) whose `\(relation.referenceField)` is this record.")
                     }
@@ -429,10 +462,14 @@ private final class BuildState {
     func listArguments(_ entity: EntityView) -> GraphQLArgumentConfigMap {
         [
             "where": GraphQLArgument(type: whereInput(entity)),
-            "orderBy": GraphQLArgument(type: GraphQLList(GraphQLNonNull(orderByInput(entity))), description: "Ordering keys; the id always breaks ties."),
-            "first": GraphQLArgument(type: GraphQLInt, description: "At most this many, from the start (or after `after`)."),
+            "orderBy": GraphQLArgument(
+                type: GraphQLList(GraphQLNonNull(orderByInput(entity))),
+                description: "Ordering keys; the id always breaks ties."),
+            "first": GraphQLArgument(
+                type: GraphQLInt, description: "At most this many, from the start (or after `after`)."),
             "after": GraphQLArgument(type: GraphQLString, description: "A cursor: records after it."),
-            "last": GraphQLArgument(type: GraphQLInt, description: "At most this many, from the end (or before `before`)."),
+            "last": GraphQLArgument(
+                type: GraphQLInt, description: "At most this many, from the end (or before `before`)."),
             "before": GraphQLArgument(type: GraphQLString, description: "A cursor: records before it."),
         ]
     }
@@ -453,7 +490,9 @@ private final class BuildState {
     }
 
     func aggregate(_ entity: EntityView) -> GraphQLObjectType {
-        var members: [(String, any GraphQLOutputType, FieldKind)] = [("count", GraphQLNonNull(GraphQLInt), .member("count"))]
+        var members: [(String, any GraphQLOutputType, FieldKind)] = [
+            ("count", GraphQLNonNull(GraphQLInt), .member("count"))
+        ]
         let ordered = entity.fields.filter { field in
             switch field.type {
             case .string, .text, .email, .url, .date, .int, .float, .datetime, .enumeration: true
@@ -469,8 +508,12 @@ private final class BuildState {
             members.append(("max", GraphQLNonNull(minMax), .member("max")))
         }
         if !numeric.isEmpty {
-            let sum = object(entity.names.aggregateSum, "The sum of each numeric field.", numeric.map { ($0.name, GraphQLFloat, .member($0.name)) })
-            let avg = object(entity.names.aggregateAvg, "The average of each numeric field.", numeric.map { ($0.name, GraphQLFloat, .member($0.name)) })
+            let sum = object(
+                entity.names.aggregateSum, "The sum of each numeric field.",
+                numeric.map { ($0.name, GraphQLFloat, .member($0.name)) })
+            let avg = object(
+                entity.names.aggregateAvg, "The average of each numeric field.",
+                numeric.map { ($0.name, GraphQLFloat, .member($0.name)) })
             members.append(("sum", GraphQLNonNull(sum), .member("sum")))
             members.append(("avg", GraphQLNonNull(avg), .member("avg")))
         }
@@ -523,10 +566,12 @@ private final class BuildState {
     }
 
     func updateInput(_ entity: EntityView) -> GraphQLInputObjectType {
-        input(entity.names.updateInput, "The fields to change; members left out keep their values, null clears.") { [self] in
+        input(entity.names.updateInput, "The fields to change; members left out keep their values, null clears.") {
+            [self] in
             var fields = InputObjectFieldMap()
             for field in entity.entity.fields {
-                fields[field.name] = InputObjectField(type: self.scalarInput(field.type), description: field.description)
+                fields[field.name] = InputObjectField(
+                    type: self.scalarInput(field.type), description: field.description)
             }
             return fields
         }
@@ -589,8 +634,10 @@ private final class BuildState {
             ("metadata", nonNull(AtomoScalars.json), .member("metadata")),
         ])
 
-    func addPlatform(query: inout GraphQLFieldMap, mutation: inout GraphQLFieldMap, subscription: inout GraphQLFieldMap) {
-        query["me"] = field(userType, .me, parent: "Query", name: "me", description: "The signed-in user (null when anonymous).")
+    func addPlatform(query: inout GraphQLFieldMap, mutation: inout GraphQLFieldMap, subscription: inout GraphQLFieldMap)
+    {
+        query["me"] = field(
+            userType, .me, parent: "Query", name: "me", description: "The signed-in user (null when anonymous).")
         let auditWhere = input(platformName("AuditWhere"), "Which changes the audit log lists.") { [self] in
             [
                 "actor": InputObjectField(type: GraphQLString),
@@ -604,7 +651,8 @@ private final class BuildState {
             nonNull(GraphQLList(nonNull(auditEntryType))), .auditLog, parent: "Query", name: "auditLog",
             args: [
                 "where": GraphQLArgument(type: auditWhere), "first": GraphQLArgument(type: GraphQLInt),
-                "before": GraphQLArgument(type: GraphQLString, description: "A position: changes before it (the next page)."),
+                "before": GraphQLArgument(
+                    type: GraphQLString, description: "A position: changes before it (the next page)."),
             ], description: "Changes across entities, newest first, as far as the principal may read them.")
         if userManagement {
             query["sessions"] = field(
@@ -648,7 +696,9 @@ private final class BuildState {
             args: ["input": GraphQLArgument(type: nonNull(createInput))], description: "Registers a user (Admin).")
         mutation["updateUser"] = field(
             nonNull(userType), .updateUser, parent: "Mutation", name: "updateUser",
-            args: ["id": GraphQLArgument(type: nonNull(GraphQLID)), "input": GraphQLArgument(type: nonNull(updateInput))],
+            args: [
+                "id": GraphQLArgument(type: nonNull(GraphQLID)), "input": GraphQLArgument(type: nonNull(updateInput)),
+            ],
             description: "Changes a user's roles, or disables or enables the user (Admin).")
     }
 
@@ -667,23 +717,30 @@ private final class BuildState {
             let object = entityObject(entity)
             let idArgument = GraphQLArgument(type: GraphQLNonNull(GraphQLID))
             let versionArgument = GraphQLArgument(
-                type: GraphQLInt, description: "The version the caller last read; a different current version is a CONFLICT.")
+                type: GraphQLInt,
+                description: "The version the caller last read; a different current version is a CONFLICT.")
             query[names.single] = field(
                 object, .single(entity: entity.entity.name), parent: "Query", name: names.single,
                 args: [
                     "id": idArgument,
-                    "asOf": GraphQLArgument(type: AtomoScalars.dateTime, description: "The record as it was at this instant."),
+                    "asOf": GraphQLArgument(
+                        type: AtomoScalars.dateTime, description: "The record as it was at this instant."),
                     "version": GraphQLArgument(type: GraphQLInt, description: "The record as it was at this version."),
                 ], description: "One \(names.single) by id (null when there is none or it is deleted).")
             query[names.list] = field(
-                GraphQLNonNull(connection(entity)), .list(entity: entity.entity.name), parent: "Query", name: names.list,
+                GraphQLNonNull(connection(entity)), .list(entity: entity.entity.name), parent: "Query",
+                name: names.list,
                 args: listArguments(entity), description: "A page of \(names.list).")
             query[names.aggregate] = field(
-                GraphQLNonNull(aggregate(entity)), .aggregate(entity: entity.entity.name), parent: "Query", name: names.aggregate,
-                args: ["where": GraphQLArgument(type: whereInput(entity))], description: "Count, min, max, sum and avg.")
+                GraphQLNonNull(aggregate(entity)), .aggregate(entity: entity.entity.name), parent: "Query",
+                name: names.aggregate,
+                args: ["where": GraphQLArgument(type: whereInput(entity))], description: "Count, min, max, sum and avg."
+            )
             query[names.history] = field(
-                GraphQLNonNull(GraphQLList(GraphQLNonNull(change(entity)))), .history(entity: entity.entity.name), parent: "Query",
-                name: names.history, args: ["id": idArgument], description: "Every change to one \(names.single), oldest first.")
+                GraphQLNonNull(GraphQLList(GraphQLNonNull(change(entity)))), .history(entity: entity.entity.name),
+                parent: "Query",
+                name: names.history, args: ["id": idArgument],
+                description: "Every change to one \(names.single), oldest first.")
 
             if entity.mayCreate {
                 mutation[names.create] = field(
@@ -703,7 +760,8 @@ private final class BuildState {
                     GraphQLNonNull(object), .delete(entity: entity.entity.name), parent: "Mutation", name: names.delete,
                     args: ["id": idArgument, "expectedVersion": versionArgument])
                 mutation[names.restore] = field(
-                    GraphQLNonNull(object), .restore(entity: entity.entity.name), parent: "Mutation", name: names.restore,
+                    GraphQLNonNull(object), .restore(entity: entity.entity.name), parent: "Mutation",
+                    name: names.restore,
                     args: ["id": idArgument, "expectedVersion": versionArgument])
             }
             subscription[names.changed] = field(
@@ -718,7 +776,8 @@ private final class BuildState {
 
         let queryType = try GraphQLObjectType(name: "Query", fields: query)
         let mutationType = mutation.isEmpty ? nil : try GraphQLObjectType(name: "Mutation", fields: mutation)
-        let subscriptionType = subscription.isEmpty ? nil : try GraphQLObjectType(name: "Subscription", fields: subscription)
+        let subscriptionType =
+            subscription.isEmpty ? nil : try GraphQLObjectType(name: "Subscription", fields: subscription)
         // Every enum and union is reachable from the roots; list the scalars so they always exist.
         let schema = try GraphQLSchema(
             query: queryType, mutation: mutationType, subscription: subscriptionType,

@@ -1,6 +1,6 @@
 public import AtomoContent
-public import AtomoSchema
 import AtomoEvents
+public import AtomoSchema
 import GraphQL
 
 /// How a subscription request starts.
@@ -43,9 +43,11 @@ extension GraphQLService {
         guard plan.root.fields.count == 1, let field = plan.root.fields.first, let kind = field.kind else {
             return .rejected(
                 GraphQLResponse(
-                    requestError: GraphQLRequestError(.validationFailed, "a subscription selects exactly one root field")))
+                    requestError: GraphQLRequestError(
+                        .validationFailed, "a subscription selects exactly one root field")))
         }
-        var resolver = ContentFieldResolver(engine: engine, principal: principal, schema: prepared.schema, limits: limits)
+        var resolver = ContentFieldResolver(
+            engine: engine, principal: principal, schema: prepared.schema, limits: limits)
         resolver.authenticator = authenticator
         let executor = PlanExecutor(plan: plan, resolver: resolver, variables: variables)
         let arguments: [String: JSONValue]
@@ -63,7 +65,8 @@ extension GraphQLService {
             matcher = ChangeMatcher(entity: entity, id: arguments["id"]?.stringValue, filter: nil)
         case .listChanged(let entity):
             guard let view = prepared.schema.view.entity(entity) else {
-                return .rejected(GraphQLResponse(requestError: GraphQLRequestError(.forbidden, "\(entity) is not readable")))
+                return .rejected(
+                    GraphQLResponse(requestError: GraphQLRequestError(.forbidden, "\(entity) is not readable")))
             }
             do throws(GraphQLFieldError) {
                 let filter = try QueryArguments.filter(arguments["where"], entity: view, view: prepared.schema.view)
@@ -72,14 +75,16 @@ extension GraphQLService {
                 return .rejected(GraphQLResponse(requestError: GraphQLRequestError(error.code, error.message)))
             }
         default:
-            return .rejected(GraphQLResponse(requestError: GraphQLRequestError(.validationFailed, "not a subscription field")))
+            return .rejected(
+                GraphQLResponse(requestError: GraphQLRequestError(.validationFailed, "not a subscription field")))
         }
 
         let head: Int64
         do {
             head = try await engine.events.headPosition()
         } catch {
-            return .rejected(GraphQLResponse(requestError: GraphQLRequestError(.internalServerError, "internal server error")))
+            return .rejected(
+                GraphQLResponse(requestError: GraphQLRequestError(.internalServerError, "internal server error")))
         }
         let engine = self.engine
         let feed = engine.changes(after: head)
@@ -89,7 +94,9 @@ extension GraphQLService {
             do {
                 for try await change in feed {
                     if Task.isCancelled { break }
-                    guard let event = await matcher.event(for: change, engine: engine, principal: principal, delivered: &delivered)
+                    guard
+                        let event = await matcher.event(
+                            for: change, engine: engine, principal: principal, delivered: &delivered)
                     else { continue }
                     let run = PlanExecutor.Run()
                     await executor.prefetch(field, [.changeEvent(event)], run)
@@ -106,18 +113,23 @@ extension GraphQLService {
 
 extension GraphQLService {
     /// The subscription `events(types:)`: every event committed from now on (Admin).
-    fileprivate func eventsFeed(arguments: [String: JSONValue], principal: Principal, field: FieldPlan, executor: PlanExecutor) async
+    fileprivate func eventsFeed(
+        arguments: [String: JSONValue], principal: Principal, field: FieldPlan, executor: PlanExecutor
+    ) async
         -> GraphQLSubscriptionStart
     {
         guard principal.isSystem || principal.roles.contains("Admin") else {
-            return .rejected(GraphQLResponse(requestError: GraphQLRequestError(.forbidden, "only an Admin may follow the event log")))
+            return .rejected(
+                GraphQLResponse(requestError: GraphQLRequestError(.forbidden, "only an Admin may follow the event log"))
+            )
         }
         let types = arguments["types"]?.arrayValue.map { Set($0.compactMap(\.stringValue)) }
         let head: Int64
         do {
             head = try await engine.events.headPosition()
         } catch {
-            return .rejected(GraphQLResponse(requestError: GraphQLRequestError(.internalServerError, "internal server error")))
+            return .rejected(
+                GraphQLResponse(requestError: GraphQLRequestError(.internalServerError, "internal server error")))
         }
         let subscription = engine.events.subscribe(after: head, filter: EventFilter(eventTypes: types))
         let (stream, continuation) = AsyncStream<GraphQLResponse>.makeStream(bufferingPolicy: .bufferingNewest(1_000))
@@ -144,10 +156,13 @@ struct ChangeMatcher: Sendable {
     /// Waits (up to about two seconds) until the read model holds the record at the change's
     /// version or later, so that filters and access rules are decided on the record after the change.
     static func waitForReadModel(entity: String, change: RecordChange, engine: ContentEngine) async {
-        let query = RecordQuery(entity, filter: .field("id", .eq(.string(change.id))), page: .first(1), includeDeleted: true)
+        let query = RecordQuery(
+            entity, filter: .field("id", .eq(.string(change.id))), page: .first(1), includeDeleted: true)
         var delay: Duration = .milliseconds(1)
         for _ in 0..<40 {
-            if let record = try? await engine.list(query, as: .system).records.first, record.version >= change.version { return }
+            if let record = try? await engine.list(query, as: .system).records.first, record.version >= change.version {
+                return
+            }
             if Task.isCancelled { return }
             try? await Task.sleep(for: delay)
             delay = min(delay * 2, .milliseconds(100))
@@ -158,7 +173,9 @@ struct ChangeMatcher: Sendable {
     let id: String?
     let filter: RecordFilter?
 
-    func event(for change: RecordChange, engine: ContentEngine, principal: Principal, delivered: inout Set<String>) async
+    func event(
+        for change: RecordChange, engine: ContentEngine, principal: Principal, delivered: inout Set<String>
+    ) async
         -> ChangeEventValue?
     {
         guard change.entity == entity, id == nil || change.id == id else { return nil }
@@ -166,7 +183,8 @@ struct ChangeMatcher: Sendable {
         var record: ContentRecord?
         if change.kind == .deleted {
             // The record is gone: the engine decides from the change alone.
-            guard filter == nil || delivered.contains(change.id), let allowed = engine.visibleChange(change, for: principal)
+            guard filter == nil || delivered.contains(change.id),
+                let allowed = engine.visibleChange(change, for: principal)
             else { return nil }
             visible = allowed
         } else {
@@ -174,7 +192,8 @@ struct ChangeMatcher: Sendable {
             // The record as it is now, read as the principal, decides: rules that depend on the record
             // or the user apply, and the change shows only the fields the principal may read of it.
             if let filter {
-                let query = RecordQuery(entity, filter: .and([.field("id", .eq(.string(change.id))), filter]), page: .first(1))
+                let query = RecordQuery(
+                    entity, filter: .and([.field("id", .eq(.string(change.id))), filter]), page: .first(1))
                 record = try? await engine.list(query, as: principal).records.first
             } else {
                 record = try? await engine.get(entity, id: change.id, as: principal)

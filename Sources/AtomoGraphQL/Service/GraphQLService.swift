@@ -84,7 +84,8 @@ public final class GraphQLService: Sendable {
     ///
     /// - Parameter allowedOperations: the operation types this transport allows (GET allows only queries).
     public func execute(
-        _ request: GraphQLRequest, as principal: Principal, allowedOperations: Set<GraphQLOperationType> = [.query, .mutation]
+        _ request: GraphQLRequest, as principal: Principal,
+        allowedOperations: Set<GraphQLOperationType> = [.query, .mutation]
     ) async -> GraphQLResponse {
         let prepared: PreparedOperation
         do {
@@ -101,10 +102,14 @@ public final class GraphQLService: Sendable {
                         : "\(prepared.operationType.rawValue) operations are not allowed over this method (use POST)"),
                 status: prepared.operationType == .subscription ? 400 : 405)
         }
-        let limits = self.limits
-        return await Self.withTimeout(limits.executionTimeout) {
-            await self.run(prepared, request: request, principal: principal)
+        // The planned executor checks its deadline before every read-model query; the library's
+        // executor is raced against a timer.
+        if executor == .reference || prepared.usesIntrospection {
+            return await Self.withTimeout(limits.executionTimeout) {
+                await self.run(prepared, request: request, principal: principal)
+            }
         }
+        return await run(prepared, request: request, principal: principal)
     }
 
     /// What a request resolved to before execution.
@@ -177,7 +182,8 @@ public final class GraphQLService: Sendable {
             operation = named
         } else {
             guard operations.count == 1, let only = operations.first else {
-                throw GraphQLRequestError(.badRequest, "the document has several operations: name one with operationName")
+                throw GraphQLRequestError(
+                    .badRequest, "the document has several operations: name one with operationName")
             }
             operation = only
         }
@@ -187,8 +193,11 @@ public final class GraphQLService: Sendable {
             usesIntrospection: cached.usesIntrospection)
     }
 
-    private func run(_ prepared: PreparedOperation, request: GraphQLRequest, principal: Principal) async -> GraphQLResponse {
-        var resolver = ContentFieldResolver(engine: engine, principal: principal, schema: prepared.schema, limits: limits)
+    private func run(
+        _ prepared: PreparedOperation, request: GraphQLRequest, principal: Principal
+    ) async -> GraphQLResponse {
+        var resolver = ContentFieldResolver(
+            engine: engine, principal: principal, schema: prepared.schema, limits: limits)
         resolver.authenticator = authenticator
         if executor == .reference || prepared.usesIntrospection {
             return await runReference(prepared, request: request, resolver: resolver)
@@ -206,11 +215,16 @@ public final class GraphQLService: Sendable {
         } catch {
             return GraphQLResponse(requestError: error)
         }
-        let outcome = await PlanExecutor(plan: plan, resolver: resolver, variables: variables).run()
+        var executor = PlanExecutor(plan: plan, resolver: resolver, variables: variables)
+        executor.deadline = ContinuousClock.now.advanced(by: limits.executionTimeout)
+        executor.timeout = limits.executionTimeout
+        let outcome = await executor.run()
         return GraphQLResponse(body: outcome.body, hasData: outcome.hasData)
     }
 
-    func plan(_ prepared: PreparedOperation, request: GraphQLRequest, variables: [String: JSONValue]) throws(GraphQLRequestError)
+    func plan(
+        _ prepared: PreparedOperation, request: GraphQLRequest, variables: [String: JSONValue]
+    ) throws(GraphQLRequestError)
         -> OperationPlan
     {
         let key = PlanKey(
@@ -226,13 +240,16 @@ public final class GraphQLService: Sendable {
         return plan
     }
 
-    private func runReference(_ prepared: PreparedOperation, request: GraphQLRequest, resolver: ContentFieldResolver) async
+    private func runReference(
+        _ prepared: PreparedOperation, request: GraphQLRequest, resolver: ContentFieldResolver
+    ) async
         -> GraphQLResponse
     {
         do {
             var result = try await GraphQL.execute(
                 schema: prepared.schema.graphQLSchema, documentAST: prepared.document, rootValue: (),
-                context: ReferenceContext(resolver: resolver), variableValues: request.variables.mapValues(\.graphQLMap),
+                context: ReferenceContext(resolver: resolver),
+                variableValues: request.variables.mapValues(\.graphQLMap),
                 operationName: request.operationName)
             if result.data == nil {
                 // Errors without a path stopped the request before execution (variables); errors with
@@ -243,7 +260,8 @@ public final class GraphQLService: Sendable {
                 }
                 result.data = Map.null
             }
-            return GraphQLResponse(body: Array(try GraphQLJSONEncoder().encode(result)), hasData: result.data != Map.null)
+            return GraphQLResponse(
+                body: Array(try GraphQLJSONEncoder().encode(result)), hasData: result.data != Map.null)
         } catch {
             return GraphQLResponse(requestError: GraphQLRequestError(.internalServerError, "internal server error"))
         }
@@ -268,7 +286,9 @@ public final class GraphQLService: Sendable {
     }
 
     /// Runs `body`, or answers with a `TIMEOUT` error once `timeout` has passed (the body is cancelled).
-    static func withTimeout(_ timeout: Duration, _ body: @escaping @Sendable () async -> GraphQLResponse) async -> GraphQLResponse {
+    static func withTimeout(
+        _ timeout: Duration, _ body: @escaping @Sendable () async -> GraphQLResponse
+    ) async -> GraphQLResponse {
         await withTaskGroup(of: GraphQLResponse?.self) { group in
             group.addTask { await body() }
             group.addTask {

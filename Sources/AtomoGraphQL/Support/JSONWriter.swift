@@ -21,7 +21,9 @@ struct JSONWriter: Sendable {
     }
 
     /// The current position.
-    var mark: Mark { Mark(length: bytes.count, depth: needsComma.count, comma: needsComma.last ?? false, afterKey: afterKey) }
+    var mark: Mark {
+        Mark(length: bytes.count, depth: needsComma.count, comma: needsComma.last ?? false, afterKey: afterKey)
+    }
 
     /// Cuts the output back to `mark`.
     mutating func truncate(to mark: Mark) {
@@ -136,6 +138,13 @@ struct JSONWriter: Sendable {
 
     private mutating func writeString(_ value: String) {
         bytes.append(UInt8(ascii: "\""))
+        // Most strings need no escaping: copy them in one go.
+        let plain = value.utf8.allSatisfy { $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
+        if plain {
+            bytes.append(contentsOf: value.utf8)
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in value.utf8 {
             switch byte {
             case UInt8(ascii: "\""): bytes.append(contentsOf: [92, 34])

@@ -134,7 +134,8 @@ public actor GraphQLTransportWSConnection {
             }
             var variables: [String: JSONValue] = [:]
             if case .object(let given)? = payload["variables"] { variables = given }
-            let request = GraphQLRequest(query: query, operationName: payload["operationName"]?.stringValue, variables: variables)
+            let request = GraphQLRequest(
+                query: query, operationName: payload["operationName"]?.stringValue, variables: variables)
             let service = self.service
             subscriptions[id] = Task { [weak self] in
                 let start = await service.subscribe(request, as: principal)
@@ -167,7 +168,9 @@ public actor GraphQLTransportWSConnection {
     /// The token in a connection_init payload: `token`, or `authorization` / `Authorization` without `Bearer `.
     static func token(in payload: JSONValue?) -> String? {
         if let token = payload?["token"]?.stringValue { return token }
-        guard let header = payload?["authorization"]?.stringValue ?? payload?["Authorization"]?.stringValue else { return nil }
+        guard let header = payload?["authorization"]?.stringValue ?? payload?["Authorization"]?.stringValue else {
+            return nil
+        }
         return header.lowercased().hasPrefix("bearer ") ? String(header.dropFirst(7)) : header
     }
 
@@ -187,7 +190,8 @@ public actor GraphQLTransportWSConnection {
 
     private func sendError(id: String, response: GraphQLResponse) {
         guard subscriptions.removeValue(forKey: id) != nil, !isClosed else { return }
-        let errors = (try? GraphQLHTTPHandler.decodeJSON(response.body, limits: service.limits))?["errors"] ?? .array([])
+        let errors =
+            (try? GraphQLHTTPHandler.decodeJSON(response.body, limits: service.limits))?["errors"] ?? .array([])
         send(["id": .string(id), "type": "error", "payload": errors])
     }
 
