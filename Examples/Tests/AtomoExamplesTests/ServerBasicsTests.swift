@@ -132,6 +132,7 @@ struct ServerBasicsTests {
         #expect(metrics.status == 200)
         #expect(metrics.text.contains("# TYPE"))
         #expect(metrics.text.contains("/health"))
+        #expect(metrics.text.contains("atomo_projection_lag_events"), "the read models' projection metrics")
         #expect(await server.stop() == 0)
         // Structured request logs: one line per request with method, path, status and duration.
         let logLine = server.errors.split(separator: "\n").first { $0.contains("path=/health") && $0.contains("request") }
