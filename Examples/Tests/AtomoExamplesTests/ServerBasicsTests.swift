@@ -121,6 +121,18 @@ struct ServerBasicsTests {
         #expect(ts.status == 200)
         #expect(ts.text == (try String(contentsOf: TestPaths.crmSchema, encoding: .utf8)))
 
+        // GraphQL over GET for queries; GraphiQL for a browser, at /graphql and /playground.
+        let admin = try await client.login("boss@example.com", "a long admin password")
+        let viaGET = try await admin.request("GET", "/graphql?query=%7B__typename%7D", headers: ["Accept": "application/json"])
+        #expect(viaGET.status == 200)
+        #expect((viaGET.json["data"] as? [String: Any])?["__typename"] as? String == "Query")
+        for path in ["/graphql", "/playground"] {
+            let page = try await client.request("GET", path, headers: ["Accept": "text/html,application/xhtml+xml"])
+            #expect(page.status == 200)
+            #expect(page.headers["content-type"]?.hasPrefix("text/html") == true)
+            #expect(page.text.contains("GraphiQL"))
+        }
+
         let health = try await client.request("GET", "/health")
         #expect(health.status == 200)
         #expect(health.json["status"] as? String == "ok")
@@ -132,6 +144,7 @@ struct ServerBasicsTests {
         #expect(metrics.status == 200)
         #expect(metrics.text.contains("# TYPE"))
         #expect(metrics.text.contains("/health"))
+        #expect(metrics.text.contains("atomo_projection_lag_events"), "the read models' projection metrics")
         #expect(await server.stop() == 0)
         // Structured request logs: one line per request with method, path, status and duration.
         let logLine = server.errors.split(separator: "\n").first { $0.contains("path=/health") && $0.contains("request") }
