@@ -3,6 +3,7 @@ import AtomoAuth
 import AtomoContent
 import AtomoEvents
 import AtomoProjection
+import AtomoSchema
 import AtomoTooling
 import Foundation
 

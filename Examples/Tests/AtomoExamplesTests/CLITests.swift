@@ -2,7 +2,7 @@ import AtomoEvents
 import Foundation
 import Testing
 
-/// `atomo migrate`, `atomo events tail|show`, `atomo generate` and `atomo codegen` as commands.
+/// `atomo migrate`, `atomo replay`, `atomo events tail|show`, `atomo generate` and `atomo codegen` as commands.
 @Suite("atomo CLI", .serialized)
 struct CLITests {
     static var atomo: String { TestPaths.executable("atomo").path }
@@ -38,6 +38,21 @@ struct CLITests {
         let listed = try await admin.graphQL("{ companies { totalCount nodes { id } } }")
         let companies = (listed["data"] as? [String: Any])?["companies"] as? [String: Any]
         #expect(companies?["totalCount"] as? Int == 1)
+        #expect(await server.stop() == 0)
+
+        // replay: rebuilds a read model from the log; the data is the same afterwards.
+        let replay = try runProgram(Self.atomo, ["replay", "Company", "--schema", schema, "--data-dir", data.path])
+        #expect(replay.status == 0, "\(replay.errors)")
+        #expect(replay.output.contains("Company: rebuilt from"))
+        let unknown = try runProgram(Self.atomo, ["replay", "Nope", "--schema", schema, "--data-dir", data.path])
+        #expect(unknown.status != 0)
+        #expect(unknown.errors.contains("no projector 'Nope'"))
+        server = try await ServerProcess("crm-server", dataDirectory: data, environment: environment)
+        admin = try await HTTPTestClient(baseURL: server.baseURL).login("admin@example.com", "Tr0ub4dor and 3 horses")
+        let replayed = try await admin.graphQL("{ companies { totalCount nodes { id name } } }")
+        let afterReplay = (replayed["data"] as? [String: Any])?["companies"] as? [String: Any]
+        #expect(afterReplay?["totalCount"] as? Int == 1)
+        #expect(((afterReplay?["nodes"] as? [[String: Any]])?.first?["name"] as? String) == "Acme")
         #expect(await server.stop() == 0)
 
         // events tail: the latest events, one per line; --json: one object per line.
