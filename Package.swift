@@ -102,14 +102,14 @@ let package = Package(
         .executableTarget(
             name: "AtomoCrashWriter",
             dependencies: ["AtomoEvents"],
-            path: "Tests/AtomoCrashWriter",
+            path: "Tests/Support/AtomoCrashWriter",
             swiftSettings: swiftSettings
         ),
         // Test support: a process that appends to a PostgreSQL event store, for the cross-process test.
         .executableTarget(
             name: "AtomoPostgresWriter",
             dependencies: ["AtomoPostgres"],
-            path: "Tests/AtomoPostgresWriter",
+            path: "Tests/Support/AtomoPostgresWriter",
             swiftSettings: swiftSettings
         ),
 
@@ -117,7 +117,7 @@ let package = Package(
         .executableTarget(
             name: "AtomoProjectionWorker",
             dependencies: ["AtomoEvents", "AtomoProjection", "AtomoSQL", "AtomoSQLite"],
-            path: "Tests/AtomoProjectionWorker",
+            path: "Tests/Support/AtomoProjectionWorker",
             swiftSettings: swiftSettings
         ),
 
@@ -126,7 +126,7 @@ let package = Package(
         .executableTarget(
             name: "AtomoPostgresProjectionWorker",
             dependencies: ["AtomoEvents", "AtomoProjection", "AtomoSQL", "AtomoPostgres"],
-            path: "Tests/AtomoPostgresProjectionWorker",
+            path: "Tests/Support/AtomoPostgresProjectionWorker",
             swiftSettings: swiftSettings
         ),
 
