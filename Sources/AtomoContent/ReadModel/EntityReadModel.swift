@@ -87,6 +87,11 @@ final class EntityReadModel: Sendable {
         let columns = names.compactMap { entity.columnsByName[$0] }
         let entityDeclaration = entity.entity
         try await database.writeTransaction { connection in
+            // The view first, then its table: a reader locks in that order (the view, then the table
+            // the view expands to), so taking the table first would deadlock with a reader that
+            // holds the view. PostgreSQL expands `SELECT *` when a view is created, so the view is
+            // made again after the columns are added.
+            try connection.execute("DROP VIEW IF EXISTS \(view.quoted)", [])
             for column in columns {
                 try connection.execute(
                     "ALTER TABLE \(table.quoted) ADD COLUMN \(column.column.quoted) \(ReadModelTable.sqlType(column.storage, dialect: connection.dialect))",
@@ -95,8 +100,6 @@ final class EntityReadModel: Sendable {
             for statement in ReadModelTable.indexStatements(entity, table: table, only: Set(names)) {
                 try connection.execute(statement, [])
             }
-            // PostgreSQL expands `SELECT *` when a view is created: point the view again.
-            try connection.execute("DROP VIEW IF EXISTS \(view.quoted)", [])
             try connection.execute("CREATE VIEW \(view.quoted) AS SELECT * FROM \(table.quoted)", [])
             try Self.saveEntity(entityDeclaration, view: view, in: connection)
         }
