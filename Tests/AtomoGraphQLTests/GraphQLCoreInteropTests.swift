@@ -156,7 +156,11 @@ struct GraphQLCoreInteropTests {
             let built = try RoleSchemaBuilder(
                 view: SchemaView(schema: schema, audience: audience), userManagement: true
             ).build()
-            let result = try await graphql(schema: built.graphQLSchema, request: IntrospectionQuery.text)
+            // As the service runs introspection: validated, then executed with input-value deprecation answered.
+            let document = try parse(source: Source(body: IntrospectionQuery.text))
+            #expect(validate(schema: built.graphQLSchema, ast: document).isEmpty)
+            let result = try await InputValueDeprecation.execute(
+                schema: built.graphQLSchema, document: document, query: IntrospectionQuery.text, context: ())
             #expect(result.errors.isEmpty, "\(result.errors)")
             let data = try GraphQLJSONEncoder().encode(try #require(result.data))
             entries.append([

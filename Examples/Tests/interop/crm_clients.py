@@ -19,12 +19,8 @@ def gql_http(base, token):
     from gql.transport.requests import RequestsHTTPTransport
 
     transport = RequestsHTTPTransport(url=base + "/graphql", headers={"Authorization": "Bearer " + token}, timeout=30)
-    # gql 4 asks for deprecated input values by default (`__InputValue.isDeprecated`); the server's
-    # GraphQL library answers that field with null (a known gap, reported), so ask without it.
-    client = Client(
-        transport=transport, fetch_schema_from_transport=True,
-        introspection_args={"input_value_deprecation": False},
-    )
+    # gql 4's default introspection asks for `__InputValue.isDeprecated` on arguments and input fields.
+    client = Client(transport=transport, fetch_schema_from_transport=True)
     created = client.execute(
         gql("mutation Create($input: CompanyCreateInput!) { createCompany(input: $input) { id name version } }"),
         variable_values={"input": {"name": "Python Corp", "industry": "Software"}},
@@ -75,7 +71,7 @@ def introspect(base, token):
 
     request = urllib.request.Request(
         base + "/graphql",
-        data=json.dumps({"query": get_introspection_query(descriptions=True)}).encode(),
+        data=json.dumps({"query": get_introspection_query(descriptions=True, input_value_deprecation=True)}).encode(),
         headers={"Content-Type": "application/json", "Authorization": "Bearer " + token},
     )
     with urllib.request.urlopen(request, timeout=30) as response:

@@ -1,5 +1,5 @@
 /// The standard introspection query (graphql-js's `getIntrospectionQuery` with descriptions,
-/// `specifiedByURL` and `isOneOf`), whose result client tools load with `buildClientSchema`.
+/// `specifiedByURL`, `isOneOf` and `inputValueDeprecation`), whose result client tools load with `buildClientSchema`.
 ///
 /// ```swift
 /// let response = try await handler.handle(.post(json: ["query": IntrospectionQuery.text]), principal: p)
@@ -17,7 +17,7 @@ public enum IntrospectionQuery {
               name
               description
               locations
-              args { ...InputValue }
+              args(includeDeprecated: true) { ...InputValue }
             }
           }
         }
@@ -30,12 +30,12 @@ public enum IntrospectionQuery {
           fields(includeDeprecated: true) {
             name
             description
-            args { ...InputValue }
+            args(includeDeprecated: true) { ...InputValue }
             type { ...TypeRef }
             isDeprecated
             deprecationReason
           }
-          inputFields { ...InputValue }
+          inputFields(includeDeprecated: true) { ...InputValue }
           interfaces { ...TypeRef }
           enumValues(includeDeprecated: true) {
             name
@@ -50,6 +50,8 @@ public enum IntrospectionQuery {
           description
           type { ...TypeRef }
           defaultValue
+          isDeprecated
+          deprecationReason
         }
         fragment TypeRef on __Type {
           kind

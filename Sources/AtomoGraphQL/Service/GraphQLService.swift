@@ -246,8 +246,8 @@ public final class GraphQLService: Sendable {
         -> GraphQLResponse
     {
         do {
-            var result = try await GraphQL.execute(
-                schema: prepared.schema.graphQLSchema, documentAST: prepared.document, rootValue: (),
+            var result = try await InputValueDeprecation.execute(
+                schema: prepared.schema.graphQLSchema, document: prepared.document, query: request.query,
                 context: ReferenceContext(resolver: resolver),
                 variableValues: request.variables.mapValues(\.graphQLMap),
                 operationName: request.operationName)
