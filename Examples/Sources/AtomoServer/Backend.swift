@@ -141,20 +141,18 @@ enum ServerMetrics {
 }
 
 extension Backend {
-    /// Whether the read models' projectors have caught up with the log: every entity's projector
-    /// (`content.<Entity>`, or its newest blue/green version `content.<Entity>@v<n>`) has a checkpoint
-    /// at the head read just before. A projector behind is given a second to catch up before it counts.
+    /// Whether the read models' projectors have caught up with the log: every entity's live read
+    /// model has a stored checkpoint at the head read just before (`ContentEngine.readModelStatus()`,
+    /// which on PostgreSQL counts the node that holds a projector's lock too). A projector behind is
+    /// given a second to catch up before it counts.
     func projectorsCheck() async -> (ok: Bool, detail: [String: Any]) {
         do {
             let head = try await events.store.headPosition()
             var behind: [String: Int64] = [:]
             for attempt in 0..<20 {
-                let checkpoints = try await readCheckpoints()
                 behind = [:]
-                for entity in engine.schema.entities {
-                    let name = "content.\(entity.name)"
-                    let position = checkpoints.filter { $0.key == name || $0.key.hasPrefix(name + "@v") }.values.max() ?? 0
-                    if position < head { behind[entity.name] = head - position }
+                for status in try await engine.readModelStatus() where status.checkpoint < head {
+                    behind[status.entity] = head - status.checkpoint
                 }
                 if behind.isEmpty || attempt == 19 { break }
                 try await Task.sleep(for: .milliseconds(50))
@@ -166,17 +164,5 @@ extension Backend {
         } catch {
             return (false, ["status": "error", "message": "\(error)"])
         }
-    }
-
-    private func readCheckpoints() async throws -> [String: Int64] {
-        let rows = try await events.database.readTransaction { connection in
-            try connection.query(
-                "SELECT name, position FROM atomo_projection_checkpoints WHERE name LIKE 'content.%'", [])
-        }
-        var result: [String: Int64] = [:]
-        for row in rows {
-            if case .text(let name) = row[0], case .integer(let position) = row[1] { result[name] = position }
-        }
-        return result
     }
 }

@@ -64,6 +64,9 @@ public final class BlueGreenReadModel: Sendable {
     /// rebuild's progress: checkpoint against head); nil otherwise.
     public var rebuildRunner: ProjectionRunner? { building.withLock { $0 } }
 
+    /// The live version's projector name, `"\(name)@v\(liveVersion)"`: the key of its checkpoint.
+    public var liveProjectorName: String { "\(name)@v\(liveVersion)" }
+
     /// The live version's runner, for its health.
     public var runner: ProjectionRunner? { live.withLock { $0.runner } }
 
