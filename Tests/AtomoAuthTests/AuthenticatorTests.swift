@@ -28,6 +28,33 @@ struct AuthenticatorTests {
         }
     }
 
+    @Test("users are listed in registration order, a page at a time; a user's sessions newest first")
+    func listing() async throws {
+        let fixture = try await AuthFixture.make()
+        let auth = fixture.auth
+        var registered: [User] = []
+        for name in ["ada", "bob", "cy", "dee", "eve"] {
+            registered.append(
+                try await auth.register(email: "\(name)@example.com", password: goodPassword, roles: ["Viewer"]))
+        }
+        let first = try await auth.users(limit: 2)
+        #expect(first.map(\.email) == ["ada@example.com", "bob@example.com"])
+        let second = try await auth.users(after: first.last?.id, limit: 2)
+        #expect(second.map(\.email) == ["cy@example.com", "dee@example.com"])
+        let rest = try await auth.users(after: second.last?.id, limit: 10)
+        #expect(rest.map(\.id) == [registered[4].id])
+        #expect(try await auth.users(after: rest.last?.id, limit: 10).isEmpty)
+
+        let earlier = try await auth.login(email: "ada@example.com", password: goodPassword)
+        fixture.clock.advance(.seconds(5))
+        let later = try await auth.login(email: "ada@example.com", password: goodPassword)
+        _ = try await auth.logout(sessionID: earlier.session.id)
+        let sessions = try await auth.sessions(userID: registered[0].id)
+        #expect(sessions.map(\.id) == [later.session.id, earlier.session.id])
+        #expect(sessions.last?.endReason == .logout)
+        #expect(try await auth.sessions(userID: registered[1].id).isEmpty)
+    }
+
     @Test("emails are unique case-insensitively")
     func uniqueEmails() async throws {
         let auth = try await AuthFixture.make().auth

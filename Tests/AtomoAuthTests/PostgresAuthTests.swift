@@ -32,6 +32,9 @@ struct PostgresAuthTests {
         try await SessionStoreContract.createAndEnd(try await PostgresAuthDatabase.sessions())
     }
 
+    @Test("session store: a user's sessions newest first")
+    func listing() async throws { try await SessionStoreContract.listing(try await PostgresAuthDatabase.sessions()) }
+
     @Test("session store: expiry and deletion")
     func expiry() async throws { try await SessionStoreContract.expiry(try await PostgresAuthDatabase.sessions()) }
 

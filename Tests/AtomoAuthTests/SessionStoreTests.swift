@@ -55,6 +55,27 @@ enum SessionStoreContract {
         #expect(try await store.session(id: "s1")?.endReason == .logout)
     }
 
+    static func listing(_ store: any SessionStore) async throws {
+        for (index, id) in ["a", "b", "c", "d"].enumerated() {
+            let created = start.addingTimeInterval(Double(index))
+            try await store.create(
+                Session(id: id, userID: "u1", tenant: nil, createdAt: created, expiresAt: created.addingTimeInterval(60)),
+                refreshToken: RefreshTokenHash(of: "r-\(id)"))
+        }
+        try await store.create(session("other", user: "u2"), refreshToken: RefreshTokenHash(of: "r-other"))
+        _ = try await store.end(sessionID: "b", reason: .logout, at: start.addingTimeInterval(30))
+        let listed = try await store.sessions(userID: "u1", limit: 10)
+        #expect(listed.map(\.id) == ["d", "c", "b", "a"], "newest first, ended ones included")
+        #expect(listed.first { $0.id == "b" }?.endReason == .logout)
+        #expect(try await store.sessions(userID: "u1", limit: 2).map(\.id) == ["d", "c"])
+        #expect(try await store.sessions(userID: "u1", limit: 0).isEmpty)
+        #expect(try await store.sessions(userID: "u2", limit: 10).map(\.id) == ["other"])
+        #expect(try await store.sessions(userID: "nobody", limit: 10).isEmpty)
+        // Deleted sessions are no longer listed.
+        _ = try await store.deleteInactive(before: start.addingTimeInterval(10_000))
+        #expect(try await store.sessions(userID: "u1", limit: 10).isEmpty)
+    }
+
     static func expiry(_ store: any SessionStore) async throws {
         try await store.create(session("s1", user: "u1", lifetime: 60), refreshToken: RefreshTokenHash(of: "r1"))
         let stored = try #require(try await store.session(id: "s1"))
@@ -133,6 +154,11 @@ struct SessionStoreTests {
     @Test("create, check, end once", arguments: SessionStoreKind.allCases)
     func createAndEnd(kind: SessionStoreKind) async throws {
         try await SessionStoreContract.createAndEnd(try await kind.make())
+    }
+
+    @Test("a user's sessions are listed newest first", arguments: SessionStoreKind.allCases)
+    func listing(kind: SessionStoreKind) async throws {
+        try await SessionStoreContract.listing(try await kind.make())
     }
 
     @Test(

@@ -152,6 +152,27 @@ public final class Authenticator: Sendable {
         return root.state
     }
 
+    /// A page of registered users in registration order (their ids are time-ordered), after the user
+    /// with id `after` (exclusive), at most `limit`. Served by the credentials table's primary key and
+    /// one stream read per user, so its cost does not grow with the event log.
+    ///
+    /// ```swift
+    /// let firstPage = try await authenticator.users(after: nil, limit: 50)
+    /// let next = try await authenticator.users(after: firstPage.last?.id, limit: 50)
+    /// ```
+    public func users(after: String? = nil, limit: Int) async throws -> [User] {
+        var result: [User] = []
+        for id in try await credentials.userIDs(after: after, limit: limit) {
+            if let user = try await user(id: id) { result.append(user) }
+        }
+        return result
+    }
+
+    /// The stored sessions of `userID`, ended or not, newest first, at most `limit`.
+    public func sessions(userID: String, limit: Int = 100) async throws -> [Session] {
+        try await sessions.sessions(userID: userID, limit: limit)
+    }
+
     /// The user with `userID`, or nil.
     public func user(id userID: String) async throws -> User? {
         let user = try await users.load(userID).state

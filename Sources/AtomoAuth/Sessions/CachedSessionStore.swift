@@ -70,6 +70,11 @@ public final class CachedSessionStore: SessionStore {
         return ended
     }
 
+    /// The stored sessions of `userID`, from the underlying store (a listing is not cached).
+    public func sessions(userID: String, limit: Int) async throws -> [Session] {
+        try await base.sessions(userID: userID, limit: limit)
+    }
+
     /// Ends every active session of the user in the base store and in the cache.
     public func endAll(userID: String, reason: SessionEndReason, at date: Date) async throws -> [Session] {
         bumpGeneration()

@@ -44,6 +44,15 @@ public final class InMemorySessionStore: SessionStore {
         state.withLock { state in Self.end(sessionID, reason: reason, at: date, in: &state) }
     }
 
+    /// The stored sessions of `userID`, newest first, at most `limit`.
+    public func sessions(userID: String, limit: Int) async throws -> [Session] {
+        state.withLock { state in
+            let sessions = (state.byUser[userID] ?? []).compactMap { state.sessions[$0] }
+            return Array(
+                sessions.sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }.prefix(max(limit, 0)))
+        }
+    }
+
     /// Ends every active session of `userID`.
     public func endAll(userID: String, reason: SessionEndReason, at date: Date) async throws -> [Session] {
         state.withLock { state in

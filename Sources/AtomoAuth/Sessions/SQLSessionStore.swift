@@ -48,6 +48,21 @@ public final class SQLSessionStore: SessionStore {
         }
     }
 
+    /// The stored sessions of `userID`, newest first, at most `limit` (an index on `user_id` finds them).
+    public func sessions(userID: String, limit: Int) async throws -> [Session] {
+        guard limit > 0 else { return [] }
+        return try await database.readTransaction { connection in
+            let p = connection.dialect.placeholder
+            return try connection.query(
+                """
+                SELECT \(Self.columns) FROM atomo_auth_sessions WHERE user_id = \(p(1))
+                ORDER BY created_at DESC, id DESC LIMIT \(p(2))
+                """, [.text(userID), .integer(Int64(limit))]
+            )
+            .map(Self.session(from:))
+        }
+    }
+
     /// The session with `id`, or nil.
     public func session(id: String) async throws -> Session? {
         try await database.readTransaction { connection in

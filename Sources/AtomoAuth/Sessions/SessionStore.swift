@@ -22,6 +22,10 @@ public protocol SessionStore: Sendable {
     /// The session with `id`, or nil.
     func session(id: String) async throws -> Session?
 
+    /// The stored sessions of `userID`, ended or not, newest first (by creation time, then id), at most
+    /// `limit` of them. Sessions removed by ``deleteInactive(before:)`` are gone.
+    func sessions(userID: String, limit: Int) async throws -> [Session]
+
     /// Ends session `sessionID` if it is active; returns it as ended, or nil when it was not active.
     func end(sessionID: String, reason: SessionEndReason, at date: Date) async throws -> Session?
 

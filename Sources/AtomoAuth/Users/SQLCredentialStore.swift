@@ -75,6 +75,19 @@ public final class SQLCredentialStore: Sendable {
         }
     }
 
+    /// The ids of registered users in id order — registration order, since ids are time-ordered
+    /// UUIDs — after `after` (exclusive), at most `limit`: a page of a listing that the primary key serves.
+    public func userIDs(after: String?, limit: Int) async throws -> [String] {
+        guard limit > 0 else { return [] }
+        return try await database.readTransaction { connection in
+            let p = connection.dialect.placeholder
+            return try connection.query(
+                "SELECT user_id FROM atomo_auth_credentials WHERE user_id > \(p(1)) ORDER BY user_id LIMIT \(p(2))",
+                [.text(after ?? ""), .integer(Int64(limit))]
+            ).compactMap { $0[0].text }
+        }
+    }
+
     /// The credentials of `userID`, or nil.
     public func credential(userID: String) async throws -> Credential? {
         try await database.readTransaction { connection in

@@ -73,25 +73,8 @@ struct PlatformFieldResolver: Sendable {
             let authenticator = try requireAuthenticator()
             let first = min(max(Int(arguments["first"]?.intValue ?? 50), 0), 1_000)
             let after = arguments["after"]?.stringValue
-            var ids: [String] = []
-            var position: Int64 = 0
-            let events = engine.events
-            while true {
-                let page = try await Self.run {
-                    try await events.readAllPage(
-                        after: position, limit: 1_000, filter: EventFilter(eventTypes: [UserRegistered.eventType]))
-                }
-                for event in page.events { ids.append(String(event.stream.rawValue.dropFirst("User-".count))) }
-                if page.events.isEmpty || page.scannedThrough <= position { break }
-                position = page.scannedThrough
-            }
-            if let after, let index = ids.firstIndex(of: after) { ids.removeFirst(index + 1) }
-            var result: [ResolvedValue] = []
-            for id in ids.prefix(first) {
-                if let user = try await Self.run({ try await authenticator.user(id: id) }) {
-                    result.append(userValue(user, roles: known))
-                }
-            }
+            let users = try await Self.run { try await authenticator.users(after: after, limit: first) }
+            let result = users.map { userValue($0, roles: known) }
             return .list(result)
         case .createUser:
             try requireAdmin()
@@ -176,55 +159,34 @@ struct PlatformFieldResolver: Sendable {
         }
     }
 
+    /// The user's stored sessions, newest first (at most 100), each with the client address its
+    /// `SessionStarted` event recorded: one read of the session's own stream, never a scan of the log.
     private func sessions(of userID: String) async throws(GraphQLFieldError) -> [ResolvedValue] {
-        struct Started: Decodable {
-            var sessionID: String
-            var userID: String
-            var expiresAt: Date?
-            var clientAddress: String?
-        }
-        struct Ended: Decodable {
-            var sessionID: String
-            var userID: String
-            var reason: JSONValue?
-        }
-        var sessions: [String: [String: JSONValue]] = [:]
-        var order: [String] = []
-        var position: Int64 = 0
+        struct Started: Decodable { var clientAddress: String? }
+        let authenticator = try requireAuthenticator()
+        let stored = try await Self.run { try await authenticator.sessions(userID: userID, limit: 100) }
         let events = engine.events
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        while true {
-            let page = try await Self.run {
-                try await events.readAllPage(
-                    after: position, limit: 1_000,
-                    filter: EventFilter(eventTypes: [SessionStarted.eventType, SessionEnded.eventType]))
+        var result: [ResolvedValue] = []
+        for session in stored {
+            let first = try await Self.run {
+                try await events.readStream(
+                    try StreamName(category: SessionRecord.category, id: session.id), from: .start, limit: 1)
             }
-            for event in page.events {
-                if event.type == SessionStarted.eventType,
-                    let started = try? decoder.decode(Started.self, from: event.payload),
-                    started.userID == userID
-                {
-                    order.append(started.sessionID)
-                    sessions[started.sessionID] = [
-                        "id": .string(started.sessionID), "userID": .string(userID),
-                        "startedAt": .string(AtomoScalars.formatDateTime(event.committedAt)),
-                        "expiresAt": started.expiresAt.map { .string(AtomoScalars.formatDateTime($0)) } ?? .null,
-                        "endedAt": .null, "endReason": .null,
-                        "clientAddress": started.clientAddress.map(JSONValue.string) ?? .null,
-                    ]
-                } else if event.type == SessionEnded.eventType,
-                    let ended = try? decoder.decode(Ended.self, from: event.payload),
-                    ended.userID == userID
-                {
-                    sessions[ended.sessionID]?["endedAt"] = .string(AtomoScalars.formatDateTime(event.committedAt))
-                    sessions[ended.sessionID]?["endReason"] = ended.reason?.stringValue.map(JSONValue.string) ?? .null
-                }
+            let clientAddress = first.first.flatMap { event in
+                event.type == SessionStarted.eventType
+                    ? (try? JSONDecoder().decode(Started.self, from: event.payload))?.clientAddress : nil
             }
-            if page.events.isEmpty || page.scannedThrough <= position { break }
-            position = page.scannedThrough
+            result.append(
+                .json([
+                    "id": .string(session.id), "userID": .string(session.userID),
+                    "startedAt": .string(AtomoScalars.formatDateTime(session.createdAt)),
+                    "expiresAt": .string(AtomoScalars.formatDateTime(session.expiresAt)),
+                    "endedAt": session.endedAt.map { .string(AtomoScalars.formatDateTime($0)) } ?? .null,
+                    "endReason": session.endReason.map { .string($0.rawValue) } ?? .null,
+                    "clientAddress": clientAddress.map(JSONValue.string) ?? .null,
+                ]))
         }
-        return order.reversed().compactMap { sessions[$0].map { .json(.object($0)) } }
+        return result
     }
 
     static func eventValue(_ event: RecordedEvent) -> ResolvedValue {
