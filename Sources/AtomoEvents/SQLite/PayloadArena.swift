@@ -31,16 +31,19 @@ struct PayloadArena {
         guard count > Self.inlineCapacity, count <= Self.largestShared, let source = bytes.baseAddress else {
             return Data(bytes)
         }
-        if chunk == nil || used + count > capacity {
+        let current: Chunk
+        if let chunk, used + count <= capacity {
+            current = chunk
+        } else {
             capacity = max(count, chunk == nil ? Self.firstChunk : min(capacity * 2, Self.largestChunk))
-            let chunk = Chunk(byteCount: capacity)
-            self.chunk = chunk
+            current = Chunk(byteCount: capacity)
+            chunk = current
             // The only reference to the chunk outside this arena: every `Data` made from it holds
             // the closure, and the closure holds the chunk, which frees its memory in `deinit`.
-            deallocator = .custom { _, _ in withExtendedLifetime(chunk) {} }
+            deallocator = .custom { [current] _, _ in withExtendedLifetime(current) {} }
             used = 0
         }
-        let destination = chunk!.base + used
+        let destination = current.base + used
         destination.copyMemory(from: source, byteCount: count)
         // Keep each payload 8-byte aligned, as malloc'd bytes would be.
         used += (count + 7) & ~7

@@ -308,7 +308,8 @@ public final class SQLiteEventStore: EventStore {
     }
 
     private func write(_ append: StreamAppend, committedAt: Int64, on connection: SQLiteConnection) throws -> AppendResult {
-        let lookup = try connection.cachedStatement(literal: "SELECT id, version FROM atomo_streams WHERE name = ?1")
+        let lookup = try connection.cachedStatement(
+            literal: "SELECT id, version FROM atomo_streams WHERE name = ?1")
         try lookup.bind(append.stream.rawValue, at: 1)
         var streamID: Int64?
         var actual: Int64?
@@ -324,7 +325,8 @@ public final class SQLiteEventStore: EventStore {
         let lastVersion = firstVersion + Int64(append.events.count) - 1
         let stream: Int64
         if let streamID {
-            let update = try connection.cachedStatement(literal: "UPDATE atomo_streams SET version = ?2 WHERE id = ?1")
+            let update = try connection.cachedStatement(
+                literal: "UPDATE atomo_streams SET version = ?2 WHERE id = ?1")
             try update.bind(streamID, at: 1)
             try update.bind(lastVersion, at: 2)
             try update.run()
@@ -340,10 +342,10 @@ public final class SQLiteEventStore: EventStore {
         }
         let insert = try connection.cachedStatement(
             literal: """
-            INSERT INTO atomo_events (event_id, stream_id, stream_version, type, schema_version, payload,
-                correlation_id, causation_id, actor, tenant, custom, committed_at)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
-            """)
+                INSERT INTO atomo_events (event_id, stream_id, stream_version, type, schema_version, payload,
+                    correlation_id, causation_id, actor, tenant, custom, committed_at)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                """)
         try insert.bind(stream, at: 2)
         try insert.bind(committedAt, at: 12)
         var version = firstVersion
