@@ -182,7 +182,9 @@ public final class SQLiteStatement {
     package func unsafeBlob(at index: Int32) -> UnsafeRawBufferPointer {
         // One `sqlite3_column_*` call, then the cheap `sqlite3_value_*` accessors: each column
         // call enters the connection's mutex and checks for a failed allocation on the way out,
-        // which made up a sixth of the time spent reading the event log.
+        // which made up a sixth of the time spent reading the event log. SQLite calls the value
+        // "unprotected" (read without the connection mutex): safe because a connection is only
+        // ever used by one thread at a time, and is opened NOMUTEX anyway.
         let value = sqlite3_column_value(handle, index)
         guard let pointer = sqlite3_value_blob(value) else { return UnsafeRawBufferPointer(start: nil, count: 0) }
         return UnsafeRawBufferPointer(start: pointer, count: Int(sqlite3_value_bytes(value)))
