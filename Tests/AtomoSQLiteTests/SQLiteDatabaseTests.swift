@@ -28,6 +28,38 @@ struct SQLiteDatabaseTests {
         #expect(try connection.cachedStatement("SELECT 1") === connection.cachedStatement("SELECT 1"), "statements are cached")
     }
 
+    @Test("raw column reads tell NULL from empty and read blobs and text in place")
+    func rawColumns() throws {
+        let connection = try SQLiteConnection(path: ":memory:")
+        try connection.execute("CREATE TABLE t (s TEXT, b BLOB)")
+        try connection.execute("INSERT INTO t VALUES ('héllo', x'00ff10'), ('', x''), (NULL, NULL)")
+        let select = try connection.cachedStatement(literal: "SELECT s, b FROM t ORDER BY rowid")
+        #expect(try select.step())
+        #expect(select.unsafeText(at: 0).map { String(decoding: $0, as: UTF8.self) } == "héllo")
+        #expect(Array(select.unsafeBlob(at: 1)) == [0, 255, 16])
+        #expect(try select.step())
+        #expect(select.unsafeText(at: 0)?.count == 0, "empty text is not NULL")
+        #expect(select.unsafeBlob(at: 1).isEmpty)
+        #expect(try select.step())
+        #expect(select.unsafeText(at: 0) == nil)
+        #expect(select.unsafeBlob(at: 1).isEmpty)
+        #expect(try select.step() == false)
+    }
+
+    @Test("statements cached by literal are the ones cached by text, reset and cleared")
+    func literalCache() throws {
+        let connection = try SQLiteConnection(path: ":memory:")
+        let byLiteral = try connection.cachedStatement(literal: "SELECT ?1")
+        #expect(byLiteral === (try connection.cachedStatement("SELECT ?1")))
+        #expect(byLiteral === (try connection.cachedStatement(literal: "SELECT ?1")))
+        try byLiteral.bind(Int64(7), at: 1)
+        #expect(try byLiteral.step())
+        #expect(byLiteral.int64(at: 0) == 7)
+        let again = try connection.cachedStatement(literal: "SELECT ?1")
+        #expect(try again.step())
+        #expect(again.isNull(at: 0), "bindings are cleared when the statement is handed out again")
+    }
+
     @Test("errors carry the code, the message and the SQL")
     func errors() throws {
         let connection = try SQLiteConnection(path: ":memory:")
