@@ -74,7 +74,9 @@ extension ContentEngine {
             }
             started[entity.name] = readModel
         }
-        let audit = ProjectionRunner(store: events, projector: AuditProjector(), database: readModels, configuration: configuration.projection)
+        var auditConfiguration = configuration.projection
+        auditConfiguration.maxBatchLatency = max(auditConfiguration.maxBatchLatency, configuration.auditBatchLatency)
+        let audit = ProjectionRunner(store: events, projector: AuditProjector(), database: readModels, configuration: auditConfiguration)
         audit.start()
         state.withLock { state in
             state.readModels = started
