@@ -74,9 +74,7 @@ extension ContentEngine {
             }
             started[entity.name] = readModel
         }
-        var auditConfiguration = configuration.projection
-        auditConfiguration.maxBatchLatency = max(auditConfiguration.maxBatchLatency, configuration.auditBatchLatency)
-        let audit = ProjectionRunner(store: events, projector: AuditProjector(), database: readModels, configuration: auditConfiguration)
+        let audit = ProjectionRunner(store: events, projector: AuditProjector(), database: readModels, configuration: configuration.projection)
         audit.start()
         state.withLock { state in
             state.readModels = started
