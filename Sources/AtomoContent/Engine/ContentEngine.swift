@@ -42,25 +42,17 @@ public final class ContentEngine: Sendable {
         public var maximumPageSize: Int
         /// A prefix for every table the engine creates (`crm_` → `crm_contact`); letters, digits, `_`.
         public var tablePrefix: String
-        /// How long the audit projector may gather events into one batch before writing them
-        /// (at least `projection.maxBatchLatency`). Commands never wait for the audit table, so it
-        /// can write a few large transactions instead of one per commit, leaving the single writer
-        /// to the appends and the read models that commands wait for; ``ContentEngine/audit(_:as:)``
-        /// may wait up to this long for the latest changes. Zero writes each batch as it is read.
-        public var auditBatchLatency: Duration
 
         /// Creates a configuration.
         public init(
             projection: ProjectionRunner.Configuration = .init(batchSize: 2000), upcasters: [Upcaster] = [],
-            readYourWritesTimeout: Duration = .seconds(30), maximumPageSize: Int = 1000, tablePrefix: String = "content_",
-            auditBatchLatency: Duration = .milliseconds(20)
+            readYourWritesTimeout: Duration = .seconds(30), maximumPageSize: Int = 1000, tablePrefix: String = "content_"
         ) {
             self.projection = projection
             self.upcasters = upcasters
             self.readYourWritesTimeout = readYourWritesTimeout
             self.maximumPageSize = maximumPageSize
             self.tablePrefix = tablePrefix
-            self.auditBatchLatency = auditBatchLatency
         }
     }
 
