@@ -83,8 +83,9 @@ enum RecordRows {
             return ContentRecord(
                 entity: entity.name, id: value(id).text ?? "", version: value(version).integer ?? 0, fields: fields,
                 createdAt: ContentTime.date(microseconds: value(createdAt).integer ?? 0),
-                updatedAt: ContentTime.date(microseconds: value(updatedAt).integer ?? 0), createdBy: value(createdBy).text,
-                updatedBy: value(updatedBy).text, isDeleted: (value(deleted).integer ?? 0) != 0)
+                updatedAt: ContentTime.date(microseconds: value(updatedAt).integer ?? 0),
+                createdBy: value(createdBy).text, updatedBy: value(updatedBy).text,
+                isDeleted: (value(deleted).integer ?? 0) != 0)
         }
     }
 }

@@ -216,7 +216,9 @@ public final class ProjectionRunner: Sendable {
         // once each, thousands of times a second, and a sleeping task per wait (with its timer,
         // which stays scheduled after a cancel) cost more than the wait itself. Waits beyond a year
         // count as unbounded, so the deadline cannot overflow.
-        let deadline = timeout.flatMap { $0 < .seconds(31_536_000) ? ContinuousClock.now.advanced(by: max($0, .zero)) : nil }
+        let deadline = timeout.flatMap { timeout in
+            timeout < .seconds(31_536_000) ? ContinuousClock.now.advanced(by: max(timeout, .zero)) : nil
+        }
         let id = state.withLock { state -> Int in
             state.nextWaiterID += 1
             return state.nextWaiterID
@@ -236,9 +238,11 @@ public final class ProjectionRunner: Sendable {
                                 name: name, position: state.checkpoint + 1, message: state.lastError?.message ?? ""))
                     }
                     if let deadline, deadline <= .now {
-                        return .failure(ProjectionError.timedOut(name: name, position: position, checkpoint: state.checkpoint))
+                        return .failure(
+                            ProjectionError.timedOut(name: name, position: position, checkpoint: state.checkpoint))
                     }
-                    state.waiters.append(Waiter(id: id, position: position, deadline: deadline, continuation: continuation))
+                    state.waiters.append(
+                        Waiter(id: id, position: position, deadline: deadline, continuation: continuation))
                     if let deadline { watchTimeouts(until: deadline, in: &state) }
                     return nil
                 }
@@ -721,7 +725,8 @@ public final class ProjectionRunner: Sendable {
             while true {
                 try? await Task.sleep(until: until, clock: .continuous)
                 guard let self else { return }
-                let (expired, next) = self.state.withLock { state -> ([(Waiter, ProjectionError)], ContinuousClock.Instant?) in
+                typealias Sweep = (expired: [(Waiter, ProjectionError)], next: ContinuousClock.Instant?)
+                let (expired, next) = self.state.withLock { state -> Sweep in
                     // A newer watch (for an earlier deadline) replaced this one.
                     guard state.timeoutWatch?.generation == generation else { return ([], nil) }
                     let now = ContinuousClock.now
@@ -730,8 +735,9 @@ public final class ProjectionRunner: Sendable {
                     state.waiters.removeAll { waiter in
                         guard let deadline = waiter.deadline else { return false }
                         if deadline <= now {
-                            expired.append(
-                                (waiter, .timedOut(name: self.name, position: waiter.position, checkpoint: state.checkpoint)))
+                            let error = ProjectionError.timedOut(
+                                name: self.name, position: waiter.position, checkpoint: state.checkpoint)
+                            expired.append((waiter, error))
                             return true
                         }
                         next = min(next ?? deadline, deadline)
