@@ -37,6 +37,34 @@ struct RunnerTests {
         #expect(runner.health().state == .stopped)
     }
 
+    @Test("Waits time out at their own deadlines, a short one behind a long one too, and the rest still complete")
+    func waitsTimeOutAtTheirDeadlines() async throws {
+        let store = try await SQLiteEventStore(path: TemporaryDirectory.shared.newFile("wait-timeouts"))
+        defer { store.close() }
+        try await Fixtures.appendContacts(100, to: store)
+        let runner = ProjectionRunner(store: store, projector: CountingSQLProjector(), database: store.database)
+        runner.start()
+        try await runner.waitUntilCaughtUp(to: 100, timeout: .seconds(10))
+        // The long wait registers first: the short one must not wait behind its deadline.
+        let long = Task { try await runner.waitUntilCaughtUp(to: 101, timeout: .seconds(60)) }
+        try await Task.sleep(for: .milliseconds(50))
+        let clock = ContinuousClock()
+        let started = clock.now
+        let short = await #expect(throws: ProjectionError.self) {
+            try await runner.waitUntilCaughtUp(to: 101, timeout: .milliseconds(100))
+        }
+        #expect(short == .timedOut(name: runner.name, position: 101, checkpoint: 100))
+        #expect(clock.now - started < .seconds(20))
+        let immediate = await #expect(throws: ProjectionError.self) {
+            try await runner.waitUntilCaughtUp(to: 101, timeout: .zero)
+        }
+        #expect(immediate == .timedOut(name: runner.name, position: 101, checkpoint: 100))
+        _ = try await store.append([EventData(type: "Ping", payload: Data("{}".utf8))], to: try StreamName("Ping-1"))
+        try await long.value
+        #expect(runner.health().checkpoint == 101)
+        await runner.stop()
+    }
+
     @Test("A restart at the head wakes callers waiting to catch up, with nothing left to apply")
     func restartAtHeadWakesWaiters() async throws {
         let store = try await SQLiteEventStore(path: TemporaryDirectory.shared.newFile("restart-at-head"))

@@ -396,8 +396,10 @@ public final class ContentEngine: Sendable {
                 unique.map(SQLValue.text))
         }
         var result: [String: ContentRecord] = [:]
+        result.reserveCapacity(rows.count)
+        var reader = RecordRows.Reader(entity: entityModel)
         for row in rows {
-            if let record = visible(RecordRows.record(row, entity: entityModel), entityModel, principal) { result[record.id] = record }
+            if let record = visible(reader.record(row), entityModel, principal) { result[record.id] = record }
         }
         return result
     }

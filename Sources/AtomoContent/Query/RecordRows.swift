@@ -13,18 +13,79 @@ enum RecordRows {
 
     /// A record from a row selected with ``selectList(_:)`` (every field; the caller filters).
     static func record(_ row: SQLRow, entity: EntityModel) -> ContentRecord {
-        var fields: [String: JSONValue] = [:]
-        fields.reserveCapacity(entity.columns.count)
-        var index: [String: Int] = [:]
-        for (offset, name) in row.columns.enumerated() { index[name] = offset }
-        func value(_ name: String) -> SQLValue { index[name].map { row.values[$0] } ?? .null }
-        for column in entity.columns {
-            fields[column.name] = ReadModelTable.jsonValue(value(column.column.name), column: column)
+        Layout(columns: row.columns, entity: entity).record(row)
+    }
+
+    /// Reads the rows of one result: the rows of a query share their column names, so the column
+    /// positions are looked up once per result instead of once per row (the lookup by name used to
+    /// cost as much as the rest of decoding a row).
+    struct Reader {
+        let entity: EntityModel
+        private var layout: Layout?
+
+        init(entity: EntityModel) { self.entity = entity }
+
+        /// The record of `row`.
+        mutating func record(_ row: SQLRow) -> ContentRecord { layout(for: row).record(row) }
+
+        /// The positions of `row`'s columns (the previous row's when the names are the same).
+        mutating func layout(for row: SQLRow) -> Layout {
+            // Rows of one result share one array of names, so this is usually a buffer identity check.
+            if let layout, layout.columns == row.columns { return layout }
+            let made = Layout(columns: row.columns, entity: entity)
+            layout = made
+            return made
         }
-        return ContentRecord(
-            entity: entity.name, id: value("id").text ?? "", version: value("_version").integer ?? 0, fields: fields,
-            createdAt: ContentTime.date(microseconds: value("_created_at").integer ?? 0),
-            updatedAt: ContentTime.date(microseconds: value("_updated_at").integer ?? 0), createdBy: value("_created_by").text,
-            updatedBy: value("_updated_by").text, isDeleted: (value("_deleted").integer ?? 0) != 0)
+    }
+
+    /// Where each column the engine reads sits in a row with these column names (nil: absent).
+    struct Layout {
+        let columns: [String]
+        let entity: EntityModel
+        let id: Int?
+        let version: Int?
+        let createdAt: Int?
+        let updatedAt: Int?
+        let createdBy: Int?
+        let updatedBy: Int?
+        let deleted: Int?
+        /// Per declared column of `entity`, in its order.
+        let fields: [Int?]
+
+        init(columns: [String], entity: EntityModel) {
+            self.columns = columns
+            self.entity = entity
+            var index: [String: Int] = [:]
+            index.reserveCapacity(columns.count)
+            for (offset, name) in columns.enumerated() { index[name] = offset }
+            id = index["id"]
+            version = index["_version"]
+            createdAt = index["_created_at"]
+            updatedAt = index["_updated_at"]
+            createdBy = index["_created_by"]
+            updatedBy = index["_updated_by"]
+            deleted = index["_deleted"]
+            fields = entity.columns.map { index[$0.column.name] }
+        }
+
+        /// The record of `row` (a row with these columns).
+        func record(_ row: SQLRow) -> ContentRecord {
+            let values = row.values
+            func value(_ position: Int?) -> SQLValue {
+                guard let position, position < values.count else { return .null }
+                return values[position]
+            }
+            var fields: [String: JSONValue] = [:]
+            fields.reserveCapacity(entity.columns.count)
+            for (column, position) in zip(entity.columns, self.fields) {
+                fields[column.name] = ReadModelTable.jsonValue(value(position), column: column)
+            }
+            return ContentRecord(
+                entity: entity.name, id: value(id).text ?? "", version: value(version).integer ?? 0, fields: fields,
+                createdAt: ContentTime.date(microseconds: value(createdAt).integer ?? 0),
+                updatedAt: ContentTime.date(microseconds: value(updatedAt).integer ?? 0),
+                createdBy: value(createdBy).text, updatedBy: value(updatedBy).text,
+                isDeleted: (value(deleted).integer ?? 0) != 0)
+        }
     }
 }

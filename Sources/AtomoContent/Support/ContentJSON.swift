@@ -23,7 +23,8 @@ enum ContentJSON {
 
     static func data(_ value: JSONValue) -> Data { Data(encode(value).utf8) }
 
-    private static func write(_ value: JSONValue, to output: inout String) {
+    /// Appends `value`'s JSON to `output` (what ``encode(_:)`` returns, written in place).
+    static func write(_ value: JSONValue, to output: inout String) {
         switch value {
         case .null: output += "null"
         case .bool(let bool): output += bool ? "true" : "false"
@@ -45,17 +46,19 @@ enum ContentJSON {
             output += "]"
         case .object(let members):
             output += "{"
-            for (index, key) in members.keys.sorted().enumerated() {
+            // Sorted pairs, not sorted keys looked up again: no second hashing of every key.
+            for (index, member) in members.sorted(by: { $0.key < $1.key }).enumerated() {
                 if index > 0 { output += "," }
-                writeString(key, to: &output)
+                writeString(member.key, to: &output)
                 output += ":"
-                write(members[key]!, to: &output)
+                write(member.value, to: &output)
             }
             output += "}"
         }
     }
 
-    private static func writeString(_ string: String, to output: inout String) {
+    /// Appends `string` as a JSON string literal to `output`.
+    static func writeString(_ string: String, to output: inout String) {
         output += "\""
         var needsEscape = false
         for byte in string.utf8 where byte < 0x20 || byte == 0x22 || byte == 0x5C {
@@ -128,6 +131,8 @@ enum ContentJSON {
                     index += 1
                     return .object(members)
                 }
+                // Room for a small object at once (blocks, cursors), instead of growing 1 → 3 → 6.
+                members.reserveCapacity(4)
                 while true {
                     skipWhitespace()
                     guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail() }

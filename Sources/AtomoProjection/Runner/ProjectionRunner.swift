@@ -50,7 +50,16 @@ public final class ProjectionRunner: Sendable {
     private struct Waiter {
         var id: Int
         var position: Int64
+        /// When the wait times out; nil waits as long as it takes.
+        var deadline: ContinuousClock.Instant?
         var continuation: CheckedContinuation<Void, any Error>
+    }
+
+    /// The one task that times out waits, sleeping until the earliest deadline among them.
+    private struct TimeoutWatch {
+        var task: Task<Void, Never>
+        var until: ContinuousClock.Instant
+        var generation: Int
     }
 
     private struct State {
@@ -74,6 +83,9 @@ public final class ProjectionRunner: Sendable {
         var abandonedWaits: [Int: ProjectionError] = [:]
         /// The wait for a commit while live; control requests cancel it.
         var liveWait: Task<Void, Never>?
+        /// Times out waits with a deadline; nil when none is due.
+        var timeoutWatch: TimeoutWatch?
+        var timeoutWatchGeneration = 0
     }
 
     /// What applying a batch came to.
@@ -200,23 +212,18 @@ public final class ProjectionRunner: Sendable {
     ///   again after ``resume()``), ``ProjectionError/stopped(name:)`` when it stops first,
     ///   ``ProjectionError/timedOut(name:position:checkpoint:)`` after `timeout`.
     public func waitUntilCaughtUp(to position: Int64, timeout: Duration? = nil) async throws {
+        // A deadline kept with the wait, not a timer task per call: read-your-writes commands wait
+        // once each, thousands of times a second, and a sleeping task per wait (with its timer,
+        // which stays scheduled after a cancel) cost more than the wait itself. Waits beyond a year
+        // count as unbounded, so the deadline cannot overflow.
+        let deadline = timeout.flatMap { timeout in
+            timeout < .seconds(31_536_000) ? ContinuousClock.now.advanced(by: max(timeout, .zero)) : nil
+        }
         let id = state.withLock { state -> Int in
             state.nextWaiterID += 1
             return state.nextWaiterID
         }
-        let timer = timeout.map { timeout in
-            Task { [weak self] in
-                try? await Task.sleep(for: timeout)
-                guard !Task.isCancelled, let self else { return }
-                self.failWaiter(id) { checkpoint in
-                    .timedOut(name: self.name, position: position, checkpoint: checkpoint)
-                }
-            }
-        }
-        defer {
-            timer?.cancel()
-            _ = state.withLock { $0.abandonedWaits.removeValue(forKey: id) }
-        }
+        defer { _ = state.withLock { $0.abandonedWaits.removeValue(forKey: id) } }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 let immediate = state.withLock { state -> Result<Void, any Error>? in
@@ -230,7 +237,13 @@ public final class ProjectionRunner: Sendable {
                             ProjectionError.parked(
                                 name: name, position: state.checkpoint + 1, message: state.lastError?.message ?? ""))
                     }
-                    state.waiters.append(Waiter(id: id, position: position, continuation: continuation))
+                    if let deadline, deadline <= .now {
+                        return .failure(
+                            ProjectionError.timedOut(name: name, position: position, checkpoint: state.checkpoint))
+                    }
+                    state.waiters.append(
+                        Waiter(id: id, position: position, deadline: deadline, continuation: continuation))
+                    if let deadline { watchTimeouts(until: deadline, in: &state) }
                     return nil
                 }
                 if let immediate { continuation.resume(with: immediate) }
@@ -278,6 +291,8 @@ public final class ProjectionRunner: Sendable {
             defer {
                 state.waiters.removeAll()
                 state.rebuildRequests.removeAll()
+                state.timeoutWatch?.task.cancel()
+                state.timeoutWatch = nil
             }
             return (state.waiters, state.rebuildRequests)
         }
@@ -695,6 +710,52 @@ public final class ProjectionRunner: Sendable {
         metrics.head.record(head)
         metrics.lagEvents.record(max(0, head - checkpoint))
         metrics.lagSeconds.record(lagSeconds)
+    }
+
+    /// Makes sure the timeout watch wakes by `deadline` (called with the state locked).
+    private func watchTimeouts(until deadline: ContinuousClock.Instant, in state: inout State) {
+        if let watch = state.timeoutWatch {
+            if watch.until <= deadline { return }
+            watch.task.cancel()
+        }
+        state.timeoutWatchGeneration += 1
+        let generation = state.timeoutWatchGeneration
+        let task = Task { [weak self] in
+            var until = deadline
+            while true {
+                try? await Task.sleep(until: until, clock: .continuous)
+                guard let self else { return }
+                typealias Sweep = (expired: [(Waiter, ProjectionError)], next: ContinuousClock.Instant?)
+                let (expired, next) = self.state.withLock { state -> Sweep in
+                    // A newer watch (for an earlier deadline) replaced this one.
+                    guard state.timeoutWatch?.generation == generation else { return ([], nil) }
+                    let now = ContinuousClock.now
+                    var expired: [(Waiter, ProjectionError)] = []
+                    var next: ContinuousClock.Instant?
+                    state.waiters.removeAll { waiter in
+                        guard let deadline = waiter.deadline else { return false }
+                        if deadline <= now {
+                            let error = ProjectionError.timedOut(
+                                name: self.name, position: waiter.position, checkpoint: state.checkpoint)
+                            expired.append((waiter, error))
+                            return true
+                        }
+                        next = min(next ?? deadline, deadline)
+                        return false
+                    }
+                    if let next {
+                        state.timeoutWatch?.until = next
+                    } else {
+                        state.timeoutWatch = nil
+                    }
+                    return (expired, next)
+                }
+                for (waiter, error) in expired { waiter.continuation.resume(throwing: error) }
+                guard let next else { return }
+                until = next
+            }
+        }
+        state.timeoutWatch = TimeoutWatch(task: task, until: deadline, generation: generation)
     }
 
     /// Fails the wait `id`; when it is not registered yet, leaves the error for it to find.
