@@ -1,3 +1,4 @@
+import AtomoEvents
 import AtomoSchema
 import Foundation
 
@@ -59,33 +60,7 @@ enum ContentJSON {
 
     /// Appends `string` as a JSON string literal to `output`.
     static func writeString(_ string: String, to output: inout String) {
-        output += "\""
-        var needsEscape = false
-        for byte in string.utf8 where byte < 0x20 || byte == 0x22 || byte == 0x5C {
-            needsEscape = true
-            break
-        }
-        if !needsEscape {
-            output += string
-        } else {
-            for scalar in string.unicodeScalars {
-                switch scalar {
-                case "\"": output += "\\\""
-                case "\\": output += "\\\\"
-                case "\n": output += "\\n"
-                case "\r": output += "\\r"
-                case "\t": output += "\\t"
-                default:
-                    if scalar.value < 0x20 {
-                        let hex = String(scalar.value, radix: 16)
-                        output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                    } else {
-                        output.unicodeScalars.append(scalar)
-                    }
-                }
-            }
-        }
-        output += "\""
+        JSONStringWriter.append(string, to: &output)
     }
 
     static func decode(_ text: String) throws -> JSONValue {

@@ -6,9 +6,9 @@ package enum CustomMetadataJSON {
         var json = "{"
         for (index, key) in pairs.keys.sorted().enumerated() {
             if index > 0 { json += "," }
-            appendQuoted(key, to: &json)
+            JSONStringWriter.append(key, to: &json)
             json += ":"
-            appendQuoted(pairs[key] ?? "", to: &json)
+            JSONStringWriter.append(pairs[key] ?? "", to: &json)
         }
         json += "}"
         return json
@@ -20,26 +20,5 @@ package enum CustomMetadataJSON {
         } catch {
             throw .corrupted("custom metadata is not a JSON object of strings")
         }
-    }
-
-    private static func appendQuoted(_ string: String, to json: inout String) {
-        json += "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": json += "\\\""
-            case "\\": json += "\\\\"
-            case "\n": json += "\\n"
-            case "\r": json += "\\r"
-            case "\t": json += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    json += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    json.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        json += "\""
     }
 }

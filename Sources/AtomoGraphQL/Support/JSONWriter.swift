@@ -1,3 +1,4 @@
+import AtomoEvents
 import AtomoSchema
 
 /// Writes JSON text straight into a byte buffer: the planned executor's output, with no
@@ -137,27 +138,6 @@ struct JSONWriter: Sendable {
     }
 
     private mutating func writeString(_ value: String) {
-        bytes.append(UInt8(ascii: "\""))
-        // Most strings need no escaping: copy them in one go.
-        let plain = value.utf8.allSatisfy { $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
-        if plain {
-            bytes.append(contentsOf: value.utf8)
-            bytes.append(UInt8(ascii: "\""))
-            return
-        }
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): bytes.append(contentsOf: [92, 34])
-            case UInt8(ascii: "\\"): bytes.append(contentsOf: [92, 92])
-            case UInt8(ascii: "\n"): bytes.append(contentsOf: [92, 110])
-            case UInt8(ascii: "\r"): bytes.append(contentsOf: [92, 114])
-            case UInt8(ascii: "\t"): bytes.append(contentsOf: [92, 116])
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: [92, 117, 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
-            default: bytes.append(byte)
-            }
-        }
-        bytes.append(UInt8(ascii: "\""))
+        JSONStringWriter.append(value, to: &bytes)
     }
 }
