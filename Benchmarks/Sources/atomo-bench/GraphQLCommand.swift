@@ -20,8 +20,8 @@ struct GraphQLCommand: AsyncParsableCommand {
             "Measure in-process GraphQL requests per second and the GraphQL overhead over the read-model queries.",
         discussion: """
             Seeds a fresh SQLite store with --companies companies and --contacts contacts (each with a company and two \
-            notes blocks), then runs the request `contacts(first: 50) { edges { node { id name email company { id name } \
-            notes { … } } } }` through GraphQLService.execute from --concurrency tasks for --seconds, --runs times; the \
+            notes blocks), then runs the request `contacts(first: 50, orderBy: [{ name: ASC }]) { edges { node { id name \
+            email company { id name } notes { … } } } }` (with --order-by id: no orderBy, the default order) through GraphQLService.execute from --concurrency tasks for --seconds, --runs times; the \
             figure is the median requests per second. The read-model baseline runs the same engine calls the planned \
             executor makes (one list of 50, one batch of company ids) in the same way, so GraphQL overhead = time per \
             request − read-model time per request.
@@ -51,14 +51,29 @@ struct GraphQLCommand: AsyncParsableCommand {
     @Option(help: "planned (Atomo's executor) or reference (the GraphQL library's, with Atomo's resolvers).")
     var executor: Executor = .planned
 
+    @Option(
+        help:
+            "name: the page ordered by name, a field without an index (every request sorts the contacts); id: the default order, by id (the primary key)."
+    )
+    var orderBy: Order = .name
+
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
-    static let query = """
-        query Page { contacts(first: 50, orderBy: [{ name: ASC }]) { edges { node {
-          id name email company { id name }
-          notes { __typename ... on Paragraph { text } ... on CallLog { at summary } } } } } }
-        """
+    enum Order: String, ExpressibleByArgument, CaseIterable {
+        case name
+        case id
+    }
+
+    /// The request: a page of 50 contacts with their company and notes.
+    static func query(orderBy: Order) -> String {
+        let arguments = orderBy == .name ? "first: 50, orderBy: [{ name: ASC }]" : "first: 50"
+        return """
+            query Page { contacts(\(arguments)) { edges { node {
+              id name email company { id name }
+              notes { __typename ... on Paragraph { text } ... on CallLog { at summary } } } } } }
+            """
+    }
 
     static let schema = Schema(
         blocks: [
@@ -107,7 +122,8 @@ struct GraphQLCommand: AsyncParsableCommand {
                 ], as: .system)
         }
         let service = GraphQLService(engine: engine, executor: executor == .planned ? .planned : .reference)
-        let request = GraphQLRequest(query: Self.query)
+        let request = GraphQLRequest(query: Self.query(orderBy: orderBy))
+        let sortKeys = orderBy == .name ? [SortKey("name")] : []
 
         // Check the response once before measuring.
         let check = await service.execute(request, as: .system)
@@ -129,7 +145,7 @@ struct GraphQLCommand: AsyncParsableCommand {
             graphQLRates.append(Double(count) / elapsed)
             let (baseCount, baseElapsed) = await Self.measure(concurrency: concurrency, seconds: seconds) {
                 let page = try? await engine.list(
-                    RecordQuery("Contact", orderBy: [SortKey("name")], page: .first(50)), as: .system)
+                    RecordQuery("Contact", orderBy: sortKeys, page: .first(50)), as: .system)
                 let ids = Array(Set((page?.records ?? []).compactMap { $0.fields["company"]?.stringValue }))
                 _ = try? await engine.records("Company", ids: ids, as: .system)
             }
@@ -145,7 +161,7 @@ struct GraphQLCommand: AsyncParsableCommand {
         let overhead = perRequest - perReadModel
         if json {
             let object: [String: Any] = [
-                "executor": executor.rawValue, "concurrency": concurrency, "runs": runs, "seconds": seconds,
+                "executor": executor.rawValue, "orderBy": orderBy.rawValue, "concurrency": concurrency, "runs": runs, "seconds": seconds,
                 "requestsPerSecond": rate, "readModelRequestsPerSecond": baseRate, "microsecondsPerRequest": perRequest,
                 "readModelMicrosecondsPerRequest": perReadModel, "graphQLOverheadMicroseconds": overhead,
                 "overheadRatio": overhead / perReadModel, "readModelQueriesPerRequest": queriesPerRequest,
@@ -154,7 +170,7 @@ struct GraphQLCommand: AsyncParsableCommand {
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         } else {
-            print("executor \(executor.rawValue), \(concurrency) tasks, \(runs) × \(seconds) s")
+            print("executor \(executor.rawValue), order by \(orderBy.rawValue), \(concurrency) tasks, \(runs) × \(seconds) s")
             print(
                 String(
                     format: "GraphQL:        %8.0f requests/s  (%.1f µs per request; runs: %@)", rate, perRequest,
