@@ -30,8 +30,27 @@ struct PostgresConformanceTests {
                 pollInterval: .milliseconds(300)))
     }
 
+    /// The same store reading every read-all page row by row, as it does pages too large to pack.
+    static let rowPagesSuite = EventStoreConformance(capabilities: .init(gaplessPositions: false)) { options in
+        let client = try #require(Self.client)
+        var configuration = PostgresEventStore.Configuration(
+            schema: try PostgresTestDatabase.freshSchema(), upcasters: options.upcasters, pollInterval: .milliseconds(300))
+        configuration.packedPageByteLimit = 0
+        return try await PostgresEventStore(
+            client: client,
+            listenerConnection: try PostgresConnectionURL.connectionConfiguration(from: try #require(PostgresTestDatabase.url)),
+            configuration: configuration)
+    }
+
     @Test("PostgreSQL store", arguments: EventStoreConformance.checks)
     func postgres(_ check: EventStoreConformance.Check) async throws {
         await #expect(throws: Never.self) { try await Self.suite.run(check) }
+    }
+
+    /// Serialized: run beside the suite above, 50 checks at once starve the timing-sensitive
+    /// subscription and projection tests on a 2-core machine.
+    @Test("PostgreSQL store, read-all pages row by row", .serialized, arguments: EventStoreConformance.checks)
+    func postgresRowPages(_ check: EventStoreConformance.Check) async throws {
+        try await Self.rowPagesSuite.run(check)
     }
 }

@@ -69,4 +69,60 @@ struct PostgresEventStoreTests {
         for store in stores { await store.close() }
         await PostgresTestDatabase.drop(schema)
     }
+
+    /// Read-all pages come packed into one value, or row by row when too large to pack; both give
+    /// the same pages, for every filter and limit, with empty payloads, NULL and empty metadata,
+    /// custom metadata and non-ASCII text — and the same events as `readStream` (the row decoder).
+    @Test func packedAndRowPagesAgree() async throws {
+        let packed = try await PostgresTestDatabase.store()
+        let schema = packed.configuration.schema
+        defer { Task { await packed.close(); await PostgresTestDatabase.drop(schema) } }
+        let rows = try await PostgresTestDatabase.store { $0.schema = schema; $0.packedPageByteLimit = 0 }
+        defer { Task { await rows.close() } }
+        // Some pages fit this limit and some do not.
+        let mixed = try await PostgresTestDatabase.store { $0.schema = schema; $0.packedPageByteLimit = 400 }
+        defer { Task { await mixed.close() } }
+
+        let ada = try StreamName("Kunde-Zoë·東京")
+        let deal = try StreamName("Deal-1")
+        try await packed.append(
+            [
+                EventData(type: "Größe geändert 🎉", payload: Data()),
+                EventData(
+                    type: "Created", payload: Data(#"{"name":"Zoë"}"#.utf8),
+                    metadata: EventMetadata(
+                        correlationID: "c-1", causationID: "", actor: "José", tenant: "acme",
+                        custom: ["clé": "värde 🚀", "empty": ""])),
+                EventData(type: "Big", payload: Data(repeating: 0x61, count: 600), metadata: EventMetadata(tenant: "acme")),
+            ], to: ada, expectedVersion: .noStream)
+        try await packed.append(
+            [event("Opened"), event("Linked", tenant: "acme"), event("Big", String(repeating: "b", count: 500))],
+            to: deal, expectedVersion: .noStream)
+
+        let all = try await packed.readAll(after: 0, filter: .all)
+        #expect(all.map(\.position) == [1, 2, 3, 4, 5, 6])
+        let byStream = try await packed.readStream(ada) + (try await packed.readStream(deal))
+        #expect(all == byStream)
+        #expect(all[0].payload.isEmpty && all[0].metadata == EventMetadata())
+        #expect(all[1].metadata.causationID == "" && all[1].metadata.custom == ["clé": "värde 🚀", "empty": ""])
+
+        let filters: [EventFilter] = [
+            .all, .category("Deal"), .category("Kunde"), EventFilter(eventTypes: ["Big", "Created"]), .tenant("acme"),
+            EventFilter(eventTypes: ["Nothing"]),
+        ]
+        for filter in filters {
+            for limit in [1, 2, 4, 100] {
+                var after: Int64 = 0
+                while true {
+                    let expected = try await rows.readAllPage(after: after, limit: limit, filter: filter)
+                    #expect(try await packed.readAllPage(after: after, limit: limit, filter: filter) == expected)
+                    #expect(try await mixed.readAllPage(after: after, limit: limit, filter: filter) == expected)
+                    #expect(expected.events.count <= limit)
+                    after = expected.scannedThrough
+                    if expected.events.isEmpty { break }
+                }
+                #expect(after == 6)
+            }
+        }
+    }
 }

@@ -1,6 +1,7 @@
 import AtomoEvents
 import Foundation
 import PostgresNIO
+import NIOCore
 
 /// Decodes rows selected with ``PostgresEventStoreStatements/eventColumns``.
 enum PostgresEventRow {
@@ -23,6 +24,19 @@ enum PostgresEventRow {
         let top = try next(&cells, Int64?.self)
         let ambiguous = try next(&cells, Bool?.self)
         return (head, top, ambiguous, try event(from: &cells, names: &names))
+    }
+
+    /// Decodes the row of a packed read-all (``PostgresEventStoreStatements/readAllPacked(types:categories:tenant:packedByteLimit:)``):
+    /// the safe head, the visible top, whether the horizon was ambiguous, the page's size in bytes,
+    /// and its packed records.
+    static func decodePackedPageRow(_ row: PostgresRow) throws
+        -> (head: Int64?, top: Int64?, ambiguous: Bool?, bytes: Int64?, records: ByteBuffer?)
+    {
+        var cells = row.makeIterator()
+        return (
+            try next(&cells, Int64?.self), try next(&cells, Int64?.self), try next(&cells, Bool?.self),
+            try next(&cells, Int64?.self), try next(&cells, ByteBuffer?.self)
+        )
     }
 
     @inline(__always)

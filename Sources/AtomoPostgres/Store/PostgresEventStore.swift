@@ -302,8 +302,12 @@ public final class PostgresEventStore: EventStore {
         if let types = filter.eventTypes { binds.append(types.sorted()) }
         if let categories = filter.categories { binds.append(categories.sorted()) }
         if let tenant = filter.tenant { binds.append(tenant) }
-        let statement = sql.readAll(
-            types: filter.eventTypes != nil, categories: filter.categories != nil, tenant: filter.tenant != nil)
+        let types = filter.eventTypes != nil
+        let categories = filter.categories != nil
+        let tenant = filter.tenant != nil
+        let packed = sql.readAllPacked(
+            types: types, categories: categories, tenant: tenant,
+            packedByteLimit: configuration.packedPageByteLimit)
         var events: [RecordedEvent] = []
         var head: Int64 = 0
         var top: Int64 = 0
@@ -313,14 +317,37 @@ public final class PostgresEventStore: EventStore {
             events.removeAll(keepingCapacity: true)
             events.reserveCapacity(min(limit, 4096))
             var ambiguous = false
-            try await withRows(PostgresQuery(unsafeSQL: statement, binds: binds), tenant: filter.tenant) { rows in
-                var names = StreamNameDecoder()
-                for row in rows {
-                    let decoded = try PostgresEventRow.decodePageRow(row, names: &names)
-                    if let safeHead = decoded.head { head = safeHead }
-                    if let visibleTop = decoded.top { top = visibleTop }
-                    if let unsure = decoded.ambiguous { ambiguous = unsure }
-                    if let event = decoded.event { events.append(event) }
+            var tooLargeToPack = false
+            try await withRows(PostgresQuery(unsafeSQL: packed, binds: binds), tenant: filter.tenant) { rows in
+                guard rows.count == 1, let row = rows.first else {
+                    throw EventStoreError.corrupted("a packed read returned \(rows.count) rows")
+                }
+                let (safeHead, visibleTop, unsure, bytes, records) = try PostgresEventRow.decodePackedPageRow(row)
+                head = safeHead ?? 0
+                top = visibleTop ?? 0
+                ambiguous = unsure ?? false
+                if let records {
+                    var names = StreamNameDecoder()
+                    try PostgresPackedEvents.decode(records, names: &names, into: &events)
+                } else if bytes != nil {
+                    tooLargeToPack = true
+                }
+            }
+            if tooLargeToPack {
+                // Too large for one value: the same page, row by row (under a snapshot of its own,
+                // which the horizon makes as safe as the first).
+                events.removeAll(keepingCapacity: true)
+                ambiguous = false
+                let statement = sql.readAll(types: types, categories: categories, tenant: tenant)
+                try await withRows(PostgresQuery(unsafeSQL: statement, binds: binds), tenant: filter.tenant) { rows in
+                    var names = StreamNameDecoder()
+                    for row in rows {
+                        let decoded = try PostgresEventRow.decodePageRow(row, names: &names)
+                        if let safeHead = decoded.head { head = safeHead }
+                        if let visibleTop = decoded.top { top = visibleTop }
+                        if let unsure = decoded.ambiguous { ambiguous = unsure }
+                        if let event = decoded.event { events.append(event) }
+                    }
                 }
             }
             if !ambiguous || events.count == limit || attempt == 4 { break }

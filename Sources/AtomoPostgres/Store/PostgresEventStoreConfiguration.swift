@@ -34,6 +34,10 @@ extension PostgresEventStore {
         public var listensForNotifications: Bool
         /// The NOTIFY channel; the payload is the schema name.
         public var notificationChannel: String
+        /// The largest read-all page, in bytes, that the server packs into one value (see
+        /// ``PostgresPackedEvents``); larger pages are read row by row. Below PostgreSQL's 1 GB
+        /// limit on a value; lowered by tests to exercise the row path.
+        package var packedPageByteLimit: Int = 256 << 20
 
         /// Creates a configuration.
         public init(

@@ -80,12 +80,9 @@ struct PostgresEventStoreStatements: Sendable {
             """
     }
 
-    /// `$1` after, `$2` limit, then the filters' arrays and tenant in that order.
-    ///
-    /// Returns first a row with the safe head (the highest position of a transaction below the
-    /// horizon — everything at or below it is final) and the highest visible position, then one row
-    /// per event of the page.
-    func readAll(types: Bool, categories: Bool, tenant: Bool) -> String {
+    /// The conditions of a read-all page: `$1` after, then the filters' arrays and tenant in that
+    /// order from `$3`.
+    private func pageConditions(types: Bool, categories: Bool, tenant: Bool) -> String {
         var conditions = ["e.position > $1", "e.transaction_id < (SELECT xmin FROM horizon)"]
         var next = 3
         if types {
@@ -99,20 +96,67 @@ struct PostgresEventStoreStatements: Sendable {
         if tenant {
             conditions.append("e.tenant_id = $\(next)")
         }
+        return conditions.joined(separator: " AND ")
+    }
+
+    /// The heads of a read-all page: the safe head (the highest position of a transaction below
+    /// the horizon — everything at or below it is final), the highest visible position, and
+    /// whether the horizon was ambiguous.
+    private var pageHeads: String {
+        """
+        (SELECT max(a.position) FROM \(schema).atomo_events a WHERE a.transaction_id < (SELECT xmin FROM horizon)),
+            (SELECT max(b.position) FROM \(schema).atomo_events b),
+            (SELECT ambiguous FROM horizon)
+        """
+    }
+
+    /// `$1` after, `$2` limit, then the filters' arrays and tenant in that order.
+    ///
+    /// Returns one row: the page's heads (see ``pageHeads``), the number of bytes of the page's
+    /// variable-length values (NULL when the page is empty), and the page packed by
+    /// ``PostgresPackedEvents`` — NULL when it is empty or when those bytes exceed
+    /// `packedByteLimit`, in which case the caller reads the page with ``readAll(types:categories:tenant:)``
+    /// (a `bytea` cannot exceed 1 GB).
+    ///
+    /// Both subqueries scan the page in one statement, so under one snapshot. The records are
+    /// aggregated in the order the page's index scan yields them (an ordered aggregate would sort
+    /// the records and cost more than the rest); the client checks the order and sorts if needed.
+    func readAllPacked(types: Bool, categories: Bool, tenant: Bool, packedByteLimit: Int) -> String {
+        let page = """
+            SELECT * FROM \(schema).atomo_events e
+                WHERE \(pageConditions(types: types, categories: categories, tenant: tenant))
+                ORDER BY e.position LIMIT $2
+            """
+        return """
+            WITH \(horizon),
+            sizes AS MATERIALIZED (
+                SELECT sum(\(PostgresPackedEvents.variableByteCountSQL) + \(PostgresPackedEvents.fixedByteCount)) AS bytes
+                FROM (\(page)) e)
+            SELECT \(pageHeads),
+                (SELECT bytes FROM sizes),
+                CASE WHEN (SELECT bytes FROM sizes) <= \(packedByteLimit) THEN
+                    (SELECT string_agg(\(PostgresPackedEvents.recordSQL), ''::bytea) FROM (\(page)) e)
+                END
+            """
+    }
+
+    /// `$1` after, `$2` limit, then the filters' arrays and tenant in that order.
+    ///
+    /// Returns first a row with the page's heads (see ``pageHeads``), then one row per event of the
+    /// page. Used for pages too large to pack.
+    func readAll(types: Bool, categories: Bool, tenant: Bool) -> String {
         // The first row carries the heads, the others the page's events, streamed straight from the
         // primary-key index scan (no sort, no materialisation); UNION ALL keeps the branches in
         // order, and the client checks it.
         return """
             WITH \(horizon)
             SELECT
-                (SELECT max(a.position) FROM \(schema).atomo_events a WHERE a.transaction_id < (SELECT xmin FROM horizon)),
-                (SELECT max(b.position) FROM \(schema).atomo_events b),
-                (SELECT ambiguous FROM horizon),
+                \(pageHeads),
                 NULL::bigint, NULL::uuid, NULL::text, NULL::bigint, NULL::text, NULL::integer, NULL::bytea,
                 NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::timestamptz
             UNION ALL (
                 SELECT NULL, NULL, NULL, \(Self.eventColumns) FROM \(schema).atomo_events e
-                WHERE \(conditions.joined(separator: " AND "))
+                WHERE \(pageConditions(types: types, categories: categories, tenant: tenant))
                 ORDER BY e.position LIMIT $2)
             """
     }
