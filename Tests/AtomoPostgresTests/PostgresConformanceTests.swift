@@ -51,6 +51,6 @@ struct PostgresConformanceTests {
     /// subscription and projection tests on a 2-core machine.
     @Test("PostgreSQL store, read-all pages row by row", .serialized, arguments: EventStoreConformance.checks)
     func postgresRowPages(_ check: EventStoreConformance.Check) async throws {
-        try await Self.rowPagesSuite.run(check)
+        await #expect(throws: Never.self) { try await Self.rowPagesSuite.run(check) }
     }
 }
