@@ -44,10 +44,13 @@ struct PostgresExactlyOnceTests {
                 url: url, schema: schema, batchSize: 500, extra: Self.countArguments)
             #expect(worker.waitUntilReady(), "the worker started")
             if round < 5 {
-                // Spread over the catch-up: up to 1 s more per round for 200,000 events, scaled to the count.
-                let scale = Double(Self.eventCount) / 200_000
-                let latest = max(150, Int(Double(1000 + 1000 * round) * scale))
-                try await Task.sleep(for: .milliseconds(Int.random(in: 50...latest, using: &generator)))
+                // Kill at a random point of what is left, found by watching the stored checkpoint, so
+                // that the kills land mid-catch-up however fast the catch-up is on this machine.
+                let start = try await Self.checkpoint(in: database)
+                let target = start + Int64(Double(head - start) * Double.random(in: 0.05...0.8, using: &generator))
+                while worker.process.isRunning, try await Self.checkpoint(in: database) < target {
+                    try await Task.sleep(for: .milliseconds(2))
+                }
                 worker.kill()
             }
             let printed = worker.finish()
@@ -73,5 +76,12 @@ struct PostgresExactlyOnceTests {
         }
         #expect(killedMidway >= 3, "most kills landed mid-catch-up (\(killedMidway) of 5)")
         try await store.dropSchemaAndClose()
+    }
+
+    /// The counter's stored checkpoint (0 before its first batch).
+    static func checkpoint(in database: PostgresSQLDatabase) async throws -> Int64 {
+        try await database.readTransaction { connection in
+            try connection.scalar("SELECT position FROM atomo_projection_checkpoints WHERE name = 'counter'") ?? 0
+        }
     }
 }
