@@ -48,6 +48,7 @@ public struct RoleSchemaBuilder {
         do {
             let schema = try state.build()
             let errors = validateSchema(schema: schema)
+            state.sealed = true
             guard errors.isEmpty else { throw GraphQLSchemaBuildError.invalid(errors.map(\.message)) }
             return RoleSchema(
                 view: view, graphQLSchema: schema, fingerprint: view.schema.fingerprint, fieldKinds: state.kinds)
@@ -82,6 +83,8 @@ private final class BuildState {
     let view: SchemaView
     let resolvers: RoleSchemaBuilder.ResolverFactory
     var kinds: [String: [String: FieldKind]] = [:]
+    /// Set once the schema is built and before it is shared: from then on the state is only read.
+    var sealed = false
     var objects: [String: GraphQLObjectType] = [:]
     var inputs: [String: GraphQLInputObjectType] = [:]
     var enums: [String: GraphQLEnumType] = [:]
@@ -163,7 +166,9 @@ private final class BuildState {
     )
         -> GraphQLField
     {
-        kinds[parent, default: [:]][name] = kind
+        // The library evaluates field thunks again at request time, from many requests at once;
+        // the kinds were recorded while building (single-threaded), so only a build records them.
+        if !sealed { kinds[parent, default: [:]][name] = kind }
         return GraphQLField(type: type, description: description, args: args, resolve: resolvers(kind))
     }
 
