@@ -1,4 +1,5 @@
 import AtomoSchema
+import Foundation
 public import GraphQL
 import OrderedCollections
 
@@ -48,7 +49,6 @@ public struct RoleSchemaBuilder {
         do {
             let schema = try state.build()
             let errors = validateSchema(schema: schema)
-            state.sealed = true
             guard errors.isEmpty else { throw GraphQLSchemaBuildError.invalid(errors.map(\.message)) }
             return RoleSchema(
                 view: view, graphQLSchema: schema, fingerprint: view.schema.fingerprint, fieldKinds: state.kinds)
@@ -83,8 +83,8 @@ private final class BuildState {
     let view: SchemaView
     let resolvers: RoleSchemaBuilder.ResolverFactory
     var kinds: [String: [String: FieldKind]] = [:]
-    /// Set once the schema is built and before it is shared: from then on the state is only read.
-    var sealed = false
+    /// Serialises the evaluation of field thunks (see ``memoized(_:)``).
+    let thunkLock = NSRecursiveLock()
     var objects: [String: GraphQLObjectType] = [:]
     var inputs: [String: GraphQLInputObjectType] = [:]
     var enums: [String: GraphQLEnumType] = [:]
@@ -128,6 +128,17 @@ private final class BuildState {
 
     var problems: [String] = []
 
+    /// A field thunk that runs `make` once and then returns its result.
+    ///
+    /// GraphQLSwift evaluates a type's field thunk again whenever it needs the fields — at request
+    /// time too, from many requests at once — and `make` records field kinds in this state. Run once
+    /// (under one lock for the whole state, while the schema is built), every later call is a read
+    /// of the same map: no shared state is written after the build, and no fields are made again.
+    func memoized<Map>(_ make: @escaping () -> Map) -> () -> Map {
+        let memo = ThunkMemo<Map>(lock: thunkLock)
+        return { memo.value(make) }
+    }
+
     /// Runs a library constructor that throws only on invalid names, recording the problem.
     func buildOrRecord<T>(_ make: () throws -> T) -> T where T: AnyObject {
         do {
@@ -166,9 +177,7 @@ private final class BuildState {
     )
         -> GraphQLField
     {
-        // The library evaluates field thunks again at request time, from many requests at once;
-        // the kinds were recorded while building (single-threaded), so only a build records them.
-        if !sealed { kinds[parent, default: [:]][name] = kind }
+        kinds[parent, default: [:]][name] = kind
         return GraphQLField(type: type, description: description, args: args, resolve: resolvers(kind))
     }
 
@@ -192,7 +201,7 @@ private final class BuildState {
     {
         if let existing = inputs[name] { return existing }
         let type = buildOrRecord {
-            try GraphQLInputObjectType(name: name, description: description, fields: { fields() }, isOneOf: isOneOf)
+            try GraphQLInputObjectType(name: name, description: description, fields: memoized(fields), isOneOf: isOneOf)
         }
         inputs[name] = type
         return type
@@ -414,7 +423,7 @@ private final class BuildState {
         let type = buildOrRecord {
             try GraphQLObjectType(
                 name: name, description: entity.entity.description,
-                fields: { [self] in
+                fields: memoized { [self] in
                     var map = GraphQLFieldMap()
                     map["id"] = self.field(GraphQLNonNull(GraphQLID), .system("id"), parent: name, name: "id")
                     for field in entity.fields {
@@ -789,5 +798,23 @@ private final class BuildState {
             types: [AtomoScalars.dateTime, AtomoScalars.json])
         guard problems.isEmpty else { throw GraphQLSchemaBuildError.invalid(problems) }
         return schema
+    }
+}
+
+/// The result of one field thunk, computed once under the build state's lock.
+private final class ThunkMemo<Map>: @unchecked Sendable {
+    // @unchecked: `cached` is read and written only while `lock` is held.
+    private let lock: NSRecursiveLock
+    private var cached: Map?
+
+    init(lock: NSRecursiveLock) { self.lock = lock }
+
+    func value(_ make: () -> Map) -> Map {
+        lock.lock()
+        defer { lock.unlock() }
+        if let cached { return cached }
+        let made = make()
+        cached = made
+        return made
     }
 }
