@@ -119,19 +119,11 @@ struct ListPlan {
         if case .last = page { kept.reverse() }
         var records: [ContentRecord] = []
         records.reserveCapacity(kept.count)
-        var reader = RecordRows.Reader(entity: entity)
-        let keyNames = sortFields.dropLast().map(\.columnName)
-        var keyColumns: [String] = []
-        var keyPositions: [Int?] = []
+        var reader = RecordRows.Reader(entity: entity, keyColumns: sortFields.dropLast().map(\.columnName))
         for row in kept {
             let layout = reader.layout(for: row)
             var record = layout.record(row)
-            if keyColumns != row.columns {
-                keyColumns = row.columns
-                keyPositions = keyNames.map { row.columns.firstIndex(of: $0) }
-            }
-            let keys = keyPositions.lazy.map { position in position.map { row.values[$0] } ?? .null }
-            record.cursor = PageCursor.encode(signature: signature, keys: keys, id: record.id)
+            record.cursor = PageCursor.encode(signature: signature, keys: layout.keyValues(row), id: record.id)
             if let shown = visible(record) { records.append(shown) }
         }
         let hasNext: Bool

@@ -21,9 +21,14 @@ enum RecordRows {
     /// cost as much as the rest of decoding a row).
     struct Reader {
         let entity: EntityModel
+        /// Extra columns whose positions the layouts also look up (a list's sort keys).
+        let keyColumns: [String]
         private var layout: Layout?
 
-        init(entity: EntityModel) { self.entity = entity }
+        init(entity: EntityModel, keyColumns: [String] = []) {
+            self.entity = entity
+            self.keyColumns = keyColumns
+        }
 
         /// The record of `row`.
         mutating func record(_ row: SQLRow) -> ContentRecord { layout(for: row).record(row) }
@@ -32,7 +37,7 @@ enum RecordRows {
         mutating func layout(for row: SQLRow) -> Layout {
             // Rows of one result share one array of names, so this is usually a buffer identity check.
             if let layout, layout.columns == row.columns { return layout }
-            let made = Layout(columns: row.columns, entity: entity)
+            let made = Layout(columns: row.columns, entity: entity, keyColumns: keyColumns)
             layout = made
             return made
         }
@@ -51,8 +56,10 @@ enum RecordRows {
         let deleted: Int?
         /// Per declared column of `entity`, in its order.
         let fields: [Int?]
+        /// Per key column the reader was given, in its order.
+        let keys: [Int?]
 
-        init(columns: [String], entity: EntityModel) {
+        init(columns: [String], entity: EntityModel, keyColumns: [String] = []) {
             self.columns = columns
             self.entity = entity
             var index: [String: Int] = [:]
@@ -66,6 +73,15 @@ enum RecordRows {
             updatedBy = index["_updated_by"]
             deleted = index["_deleted"]
             fields = entity.columns.map { index[$0.column.name] }
+            keys = keyColumns.map { index[$0] }
+        }
+
+        /// The values of the key columns in `row` (`NULL` for an absent one).
+        func keyValues(_ row: SQLRow) -> some Sequence<SQLValue> {
+            keys.lazy.map { position in
+                guard let position, position < row.values.count else { return .null }
+                return row.values[position]
+            }
         }
 
         /// The record of `row` (a row with these columns).
