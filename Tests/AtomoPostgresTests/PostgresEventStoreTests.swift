@@ -58,16 +58,32 @@ struct PostgresEventStoreTests {
         #expect(stores.count == 4)
         try await stores[0].append([event()], to: try StreamName("Boot-1"), expectedVersion: .noStream)
         #expect(try await stores[3].streamVersion(try StreamName("Boot-1")) == 0)
-        let version = try await PostgresTestDatabase.withClient { client in
-            var version: Int32 = 0
-            for try await value in try await client.query(
-                PostgresQuery(unsafeSQL: "SELECT version FROM \(schema.quoted).atomo_migrations WHERE module = 'events'")
-            ).decode(Int32.self) { version = value }
-            return version
-        }
-        #expect(version == 1)
+        #expect(try await migratedVersion(of: schema) == 2)
         for store in stores { await store.close() }
         await PostgresTestDatabase.drop(schema)
+    }
+
+    /// A schema made by version 1 (before `atomo_read_page`) upgrades in place when a newer store
+    /// opens it: its events stay, and pages read through the new function.
+    @Test func versionOneSchemaUpgrades() async throws {
+        let first = try await PostgresTestDatabase.store()
+        let schema = first.configuration.schema
+        defer { Task { await PostgresTestDatabase.drop(schema) } }
+        let stream = try StreamName("Legacy-1")
+        try await first.append([event("Created", tenant: "acme"), event("Renamed")], to: stream, expectedVersion: .noStream)
+        await first.close()
+        // Take the schema back to what version 1 created.
+        try await PostgresTestDatabase.withClient { client in
+            try await client.query(PostgresQuery(unsafeSQL: "DROP FUNCTION \(schema.quoted).atomo_read_page"))
+            try await client.query(
+                PostgresQuery(unsafeSQL: "UPDATE \(schema.quoted).atomo_migrations SET version = 1 WHERE module = 'events'"))
+        }
+
+        let upgraded = try await PostgresTestDatabase.store { $0.schema = schema }
+        defer { Task { await upgraded.close() } }
+        #expect(try await upgraded.readAll(after: 0, filter: .all).map(\.type) == ["Created", "Renamed"])
+        #expect(try await upgraded.readAll(after: 0, filter: .tenant("acme")).map(\.position) == [1])
+        #expect(try await migratedVersion(of: schema) == 2)
     }
 
     /// Read-all pages come packed into one value, or row by row when too large to pack; both give
@@ -124,5 +140,16 @@ struct PostgresEventStoreTests {
                 #expect(after == 6)
             }
         }
+    }
+}
+
+/// The version `atomo_migrations` records for the event store in `schema`.
+private func migratedVersion(of schema: SQLIdentifier) async throws -> Int32 {
+    try await PostgresTestDatabase.withClient { client in
+        var version: Int32 = 0
+        for try await value in try await client.query(
+            PostgresQuery(unsafeSQL: "SELECT version FROM \(schema.quoted).atomo_migrations WHERE module = 'events'")
+        ).decode(Int32.self) { version = value }
+        return version
     }
 }

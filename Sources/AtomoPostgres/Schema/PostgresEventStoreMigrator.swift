@@ -36,20 +36,26 @@ struct PostgresEventStoreMigrator {
                     throw EventStoreError.storageFailure(
                         "the event store schema \(schema) is version \(version), newer than this library's \(PostgresEventStoreSchema.currentVersion)")
                 }
-                if version < 1 {
+                let migrations = PostgresEventStoreSchema.migrations(schema: schema)
+                while version < migrations.count {
+                    let next = version + 1
                     try await inTransaction(on: connection) {
-                        for statement in PostgresEventStoreSchema.version1(schema: schema) {
+                        for statement in migrations[version] {
                             try await run(statement, on: connection)
                         }
+                        var binds = PostgresBindings(capacity: 2)
+                        binds.append(PostgresEventStoreSchema.module)
+                        binds.append(Int32(next))
                         try await connection.query(
                             PostgresQuery(
                                 unsafeSQL: """
-                                    INSERT INTO \(s).atomo_migrations (module, version) VALUES ($1, 1)
+                                    INSERT INTO \(s).atomo_migrations (module, version) VALUES ($1, $2)
                                     ON CONFLICT (module) DO UPDATE SET version = excluded.version
                                     """,
-                                binds: bindings(PostgresEventStoreSchema.module)),
+                                binds: binds),
                             logger: logger)
                     }
+                    version = next
                 }
                 if rowLevelSecurity {
                     try await inTransaction(on: connection) {

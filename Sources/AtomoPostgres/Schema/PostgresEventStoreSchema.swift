@@ -12,11 +12,13 @@ import AtomoSQL
 ///   Event ids are unique (`atomo_events_by_id`): a retry is found by the pre-check (or, racing its
 ///   original, fails on that index), and the store then compares what is stored (there is no foreign key from events to streams: its per-row check
 ///   would cost more than the rest of the insert, and only `atomo_append` writes both tables).
+/// - `atomo_read_page(…)` (version 2): one page of the global order, always planned as the ordered
+///   walk of the primary key, whatever the table's statistics (see ``version2(schema:)``).
 /// - Migrations run under a session advisory lock keyed on the schema, so processes that start
 ///   together take turns, and each step is recorded in `atomo_migrations`.
 enum PostgresEventStoreSchema {
     static let module = "events"
-    static let currentVersion = 1
+    static let currentVersion = 2
 
     /// The advisory lock class for appends' position reservation ("ATOM").
     static let appendLockClass: Int32 = 1_096_044_365
@@ -35,6 +37,45 @@ enum PostgresEventStoreSchema {
             hash = hash &* 16_777_619
         }
         return Int32(bitPattern: hash)
+    }
+
+    /// The statements of every version, for `schema`: element `i` brings the schema from version
+    /// `i` to `i + 1`.
+    static func migrations(schema: SQLIdentifier) -> [[String]] {
+        [version1(schema: schema), version2(schema: schema)]
+    }
+
+    /// The statements of version 2, for `schema`: `atomo_read_page`.
+    ///
+    /// A page of the global order is the events after a position and below the read horizon, in
+    /// position order, up to a limit: the ordered walk of the primary key, stopping at the limit.
+    /// The planner only picks that plan when the table has statistics. Right after bulk appends,
+    /// before autovacuum has analysed the table, it takes the horizon condition for selective, knows
+    /// nothing of the key's physical order, and picks a bitmap scan of *every* later event and a
+    /// sort (measured: 123 ms instead of 18 ms for a page of 10,000 among 200,000 events, so O(n²)
+    /// over a whole catch-up). The function's own settings take those plans away for the page's
+    /// query only; the host's sessions keep theirs. It runs as its caller, so row-level-security
+    /// policies apply. A NULL filter admits every event.
+    static func version2(schema: SQLIdentifier) -> [String] {
+        let s = schema.quoted
+        return [
+            """
+            CREATE FUNCTION \(s).atomo_read_page(
+                p_after bigint, p_below xid8, p_limit bigint, p_types text[], p_categories text[], p_tenant text
+            ) RETURNS SETOF \(s).atomo_events
+            LANGUAGE sql STABLE
+            SET enable_sort = off SET enable_bitmapscan = off
+            AS $$
+                SELECT * FROM \(s).atomo_events e
+                WHERE e.position > p_after AND e.transaction_id < p_below
+                    AND (p_types IS NULL OR e.type = ANY (p_types))
+                    AND (p_categories IS NULL OR e.stream_id IN (
+                        SELECT c.id FROM \(s).atomo_streams c WHERE c.category = ANY (p_categories)))
+                    AND (p_tenant IS NULL OR e.tenant_id = p_tenant)
+                ORDER BY e.position LIMIT p_limit
+            $$
+            """
+        ]
     }
 
     /// The statements of version 1, for `schema`.

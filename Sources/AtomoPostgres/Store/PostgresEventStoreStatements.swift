@@ -80,23 +80,22 @@ struct PostgresEventStoreStatements: Sendable {
             """
     }
 
-    /// The conditions of a read-all page: `$1` after, then the filters' arrays and tenant in that
-    /// order from `$3`.
-    private func pageConditions(types: Bool, categories: Bool, tenant: Bool) -> String {
-        var conditions = ["e.position > $1", "e.transaction_id < (SELECT xmin FROM horizon)"]
+    /// The rows of a read-all page, in position order: a call of `atomo_read_page` (whose plan does
+    /// not depend on the table's statistics) with `$1` after, the horizon, `$2` limit, and the
+    /// filters' arrays and tenant as `$3`… in that order, NULL for a filter that is absent.
+    private func page(types: Bool, categories: Bool, tenant: Bool) -> String {
         var next = 3
-        if types {
-            conditions.append("e.type = ANY ($\(next))")
-            next += 1
+        func argument(_ present: Bool, _ type: String) -> String {
+            guard present else { return "NULL::\(type)" }
+            defer { next += 1 }
+            return "$\(next)"
         }
-        if categories {
-            conditions.append("e.stream_id IN (SELECT c.id FROM \(schema).atomo_streams c WHERE c.category = ANY ($\(next)))")
-            next += 1
-        }
-        if tenant {
-            conditions.append("e.tenant_id = $\(next)")
-        }
-        return conditions.joined(separator: " AND ")
+        let typesArgument = argument(types, "text[]")
+        let categoriesArgument = argument(categories, "text[]")
+        let tenantArgument = argument(tenant, "text")
+        return """
+            \(schema).atomo_read_page($1, (SELECT xmin FROM horizon), $2, \(typesArgument), \(categoriesArgument), \(tenantArgument))
+            """
     }
 
     /// The heads of a read-all page: the safe head (the highest position of a transaction below
@@ -118,26 +117,23 @@ struct PostgresEventStoreStatements: Sendable {
     /// `packedByteLimit`, in which case the caller reads the page with ``readAll(types:categories:tenant:)``
     /// (a `bytea` cannot exceed 1 GB).
     ///
-    /// Both subqueries scan the page in one statement, so under one snapshot. The records are
-    /// aggregated in the order the page's index scan yields them (an ordered aggregate would sort
-    /// the records and cost more than the rest); the client checks the order and sorts if needed.
+    /// The page is read once, into a materialised table expression that both the byte count and
+    /// the packing scan, in one statement and so under one snapshot. The records are aggregated in
+    /// the order the page yields them (an ordered aggregate would sort them and cost more than the
+    /// rest); the client checks the order and sorts if needed.
     func readAllPacked(types: Bool, categories: Bool, tenant: Bool, packedByteLimit: Int) -> String {
-        let page = """
-            SELECT * FROM \(schema).atomo_events e
-                WHERE \(pageConditions(types: types, categories: categories, tenant: tenant))
-                ORDER BY e.position LIMIT $2
-            """
-        return """
-            WITH \(horizon),
-            sizes AS MATERIALIZED (
-                SELECT sum(\(PostgresPackedEvents.variableByteCountSQL) + \(PostgresPackedEvents.fixedByteCount)) AS bytes
-                FROM (\(page)) e)
-            SELECT \(pageHeads),
-                (SELECT bytes FROM sizes),
-                CASE WHEN (SELECT bytes FROM sizes) <= \(packedByteLimit) THEN
-                    (SELECT string_agg(\(PostgresPackedEvents.recordSQL), ''::bytea) FROM (\(page)) e)
-                END
-            """
+        """
+        WITH \(horizon),
+        page AS MATERIALIZED (SELECT * FROM \(page(types: types, categories: categories, tenant: tenant))),
+        sizes AS MATERIALIZED (
+            SELECT sum(\(PostgresPackedEvents.variableByteCountSQL) + \(PostgresPackedEvents.fixedByteCount)) AS bytes
+            FROM page e)
+        SELECT \(pageHeads),
+            (SELECT bytes FROM sizes),
+            CASE WHEN (SELECT bytes FROM sizes) <= \(packedByteLimit) THEN
+                (SELECT string_agg(\(PostgresPackedEvents.recordSQL), ''::bytea) FROM page e)
+            END
+        """
     }
 
     /// `$1` after, `$2` limit, then the filters' arrays and tenant in that order.
@@ -145,19 +141,16 @@ struct PostgresEventStoreStatements: Sendable {
     /// Returns first a row with the page's heads (see ``pageHeads``), then one row per event of the
     /// page. Used for pages too large to pack.
     func readAll(types: Bool, categories: Bool, tenant: Bool) -> String {
-        // The first row carries the heads, the others the page's events, streamed straight from the
-        // primary-key index scan (no sort, no materialisation); UNION ALL keeps the branches in
-        // order, and the client checks it.
-        return """
-            WITH \(horizon)
-            SELECT
-                \(pageHeads),
-                NULL::bigint, NULL::uuid, NULL::text, NULL::bigint, NULL::text, NULL::integer, NULL::bytea,
-                NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::timestamptz
-            UNION ALL (
-                SELECT NULL, NULL, NULL, \(Self.eventColumns) FROM \(schema).atomo_events e
-                WHERE \(pageConditions(types: types, categories: categories, tenant: tenant))
-                ORDER BY e.position LIMIT $2)
-            """
+        // The first row carries the heads, the others the page's events in the order the page
+        // yields them; UNION ALL keeps the branches in order, and the client checks it.
+        """
+        WITH \(horizon)
+        SELECT
+            \(pageHeads),
+            NULL::bigint, NULL::uuid, NULL::text, NULL::bigint, NULL::text, NULL::integer, NULL::bytea,
+            NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::timestamptz
+        UNION ALL
+        SELECT NULL, NULL, NULL, \(Self.eventColumns) FROM \(page(types: types, categories: categories, tenant: tenant)) e
+        """
     }
 }
