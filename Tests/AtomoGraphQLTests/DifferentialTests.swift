@@ -198,4 +198,49 @@ import Testing
             await harness.close()
         }
     }
+
+    /// Stored values that no longer fit the schema being served (a field made required, an enum
+    /// value removed): both executors null the same positions with the same messages, and the
+    /// planned executor's errors carry the field's path and `INTERNAL_SERVER_ERROR`.
+    @Test func storedValuesThatDoNotFitGiveTheSameErrorsOnBothExecutors() async throws {
+        let harness = try await GraphQLHarness.started(CRMFixture.schema(contactAccess: nil))
+        defer { Task { await harness.close() } }
+        _ = try await CRMSeed.seed(harness.engine, contacts: 12)
+        var stricter = CRMFixture.schema(contactAccess: nil)
+        stricter.enums = [EnumType("Stage", ["Lead", "Qualified", "Lost"])]
+        for (entity, field) in [("Company", "industry"), ("Deal", "amount")] {
+            let e = try #require(stricter.entities.firstIndex { $0.name == entity })
+            let f = try #require(stricter.entities[e].fields.firstIndex { $0.name == field })
+            stricter.entities[e].fields[f].isRequired = true
+        }
+        let reference = GraphQLService(engine: harness.engine, executor: .reference)
+        try harness.service.replaceSchema(stricter)
+        try reference.replaceSchema(stricter)
+        let operations = [
+            "{ companies(orderBy: [{ name: ASC }]) { nodes { name industry } } }",
+            "{ companies(orderBy: [{ name: ASC }]) { edges { node { name industry } } } }",
+            "{ deals(first: 30, orderBy: [{ title: ASC }]) { edges { node { title stage amount } } } }",
+            "{ deals(first: 8, orderBy: [{ title: ASC }]) { nodes { title stage } } }",
+            "{ deal: deals(first: 1, where: { stage: { eq: Lead } }) { nodes { title amount company { industry } } } }",
+        ]
+        for query in operations {
+            let request = GraphQLRequest(query: query)
+            let planned = try GraphQLHarness.json(await harness.service.execute(request, as: .system).body)
+            let expected = try GraphQLHarness.json(await reference.execute(request, as: .system).body)
+            #expect(
+                Self.normalized(planned["data"] ?? .null) == Self.normalized(expected["data"] ?? .null),
+                "\(query): planned \(planned) reference \(expected)")
+            // The library reports these errors without a path, or with another code; the messages
+            // agree, and the planned executor's path and code are checked on their own.
+            let messages = { (body: JSONValue) in Set((body["errors"]?.arrayValue ?? []).map { "\($0["message"] ?? .null)" }) }
+            #expect(messages(planned) == messages(expected), "\(query): planned \(planned) reference \(expected)")
+            let errors = planned["errors"]?.arrayValue ?? []
+            #expect(!errors.isEmpty, "\(query): \(planned)")
+            for error in errors {
+                #expect(error["extensions"]?["code"] == "INTERNAL_SERVER_ERROR", "\(query): \(error)")
+                let path = error["path"]?.arrayValue ?? []
+                #expect(path.count >= 4 && path.last?.stringValue != nil, "\(query): \(error)")
+            }
+        }
+    }
 }

@@ -1,3 +1,4 @@
+import AtomoEvents
 import GraphQL
 
 /// A validated operation compiled for the planned executor: for each object in the response, the
@@ -49,6 +50,11 @@ final class FieldPlan: Sendable {
     let location: SourcePosition?
     /// For connection fields: whether `totalCount` is selected (counting costs one more query).
     let selectsTotalCount: Bool
+    /// The response key as JSON, with its colon (`"name":`), escaped once when the plan is made.
+    let keyJSON: [UInt8]
+    /// For a record's own scalar fields (system or declared, nullable or not, not a list): the
+    /// leaf kind, so that the executor writes the value straight from the record.
+    let recordLeaf: LeafKind?
 
     init(
         id: Int, responseKey: String, fieldName: String, kind: FieldKind?, parentTypeName: String,
@@ -68,6 +74,17 @@ final class FieldPlan: Sendable {
         self.unionSelections = unionSelections
         self.location = location
         self.selectsTotalCount = selectsTotalCount
+        var key: [UInt8] = []
+        JSONStringWriter.append(responseKey, to: &key)
+        key.append(UInt8(ascii: ":"))
+        self.keyJSON = key
+        switch (kind, shape) {
+        case (.system?, .leaf(let leaf)), (.system?, .nonNull(.leaf(let leaf))),
+            (.value?, .leaf(let leaf)), (.value?, .nonNull(.leaf(let leaf))):
+            self.recordLeaf = leaf
+        default:
+            self.recordLeaf = nil
+        }
     }
 }
 

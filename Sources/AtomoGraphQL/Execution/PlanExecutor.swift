@@ -227,7 +227,7 @@ struct PlanExecutor {
 
     func writeField(_ field: FieldPlan, _ value: Result<ResolvedValue, GraphQLFieldError>, run: Run) throws(NullBubble)
     {
-        run.writer.key(field.responseKey)
+        run.writer.key(json: field.keyJSON)
         run.path.append(.key(field.responseKey))
         defer { run.path.removeLast() }
         let mark = run.writer.mark
@@ -253,7 +253,7 @@ struct PlanExecutor {
     ) throws(NullBubble) {
         switch shape {
         case .nonNull(let inner):
-            if case .null = value {
+            if value.isNull {
                 if reportNull {
                     fail(
                         GraphQLFieldError(
@@ -264,7 +264,7 @@ struct PlanExecutor {
                 throw NullBubble()
             }
             try writeValue(inner, value, field, run: run)
-        case _ where { if case .null = value { return true } else { return false } }():
+        case _ where value.isNull:
             run.writer.null()
         case .list(let inner):
             let elements: [ResolvedValue]
@@ -347,6 +347,23 @@ struct PlanExecutor {
     {
         run.writer.beginObject()
         for sub in selection.fields {
+            if let leaf = sub.recordLeaf, let kind = sub.kind, case .record(let record) = value {
+                // A record's own scalar: written straight from the record, without a resolved value
+                // or a path element; anything unusual (null where non-null, a value that does not
+                // fit) takes the general path below, which reports it.
+                let json = ResolvedValue.recordJSON(kind, of: record)
+                if case .null = json, sub.shape.isNonNull {
+                    try writeField(sub, .success(.null), run: run)
+                    continue
+                }
+                let mark = run.writer.mark
+                run.writer.key(json: sub.keyJSON)
+                if writeLeaf(leaf, json, run: run) != nil {
+                    run.writer.truncate(to: mark)
+                    try writeField(sub, .success(.json(json)), run: run)
+                }
+                continue
+            }
             let child: Result<ResolvedValue, GraphQLFieldError>
             if let kind = sub.kind {
                 switch kind {

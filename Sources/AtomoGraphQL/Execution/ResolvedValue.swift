@@ -7,20 +7,24 @@ import Foundation
 /// Members of non-entity objects (connections, edges, page info, aggregates, changes, blocks) are
 /// read with ``member(_:)``; fields of records with ``recordField(_:of:)``. Both executors use these
 /// two functions, so they cannot disagree on what a field holds.
+///
+/// The cases that carry a record or another large value are `indirect`: a value is copied at every
+/// level of the writer, and a boxed record copies as one reference where an inline one copied
+/// (and retained) each of its strings and its field dictionary.
 enum ResolvedValue: Sendable {
     case null
     /// A leaf value (scalar, enum, JSON, a list of them) or a block object.
     case json(JSONValue)
-    case record(ContentRecord)
+    indirect case record(ContentRecord)
     case list([ResolvedValue])
-    case connection(ConnectionValue)
-    case edge(ContentRecord)
-    case pageInfo(ConnectionValue)
-    case aggregates(RecordAggregates)
+    indirect case connection(ConnectionValue)
+    indirect case edge(ContentRecord)
+    indirect case pageInfo(ConnectionValue)
+    indirect case aggregates(RecordAggregates)
     case minMax([String: JSONValue])
     case numbers([String: Double])
-    case change(RecordChange)
-    case changeEvent(ChangeEventValue)
+    indirect case change(RecordChange)
+    indirect case changeEvent(ChangeEventValue)
 
     /// The member `name` of a plain value object.
     func member(_ name: String) -> ResolvedValue {
@@ -91,20 +95,36 @@ enum ResolvedValue: Sendable {
     /// A system or declared field of a record, as a leaf value.
     static func recordField(_ kind: FieldKind, of record: ContentRecord) -> ResolvedValue {
         switch kind {
+        case .system, .value: return .json(recordJSON(kind, of: record))
+        default: return .null
+        }
+    }
+
+    /// A system or declared field of a record, as JSON (null for any other kind of field).
+    static func recordJSON(_ kind: FieldKind, of record: ContentRecord) -> JSONValue {
+        switch kind {
         case .system(let name):
             switch name {
-            case "id": return .json(.string(record.id))
-            case "version": return .json(.int(record.version))
-            case "createdAt": return .json(.string(AtomoScalars.formatDateTime(record.createdAt)))
-            case "updatedAt": return .json(.string(AtomoScalars.formatDateTime(record.updatedAt)))
-            case "createdBy": return .json(record.createdBy.map(JSONValue.string) ?? .null)
-            case "updatedBy": return .json(record.updatedBy.map(JSONValue.string) ?? .null)
+            case "id": return .string(record.id)
+            case "version": return .int(record.version)
+            case "createdAt": return .string(AtomoScalars.formatDateTime(record.createdAt))
+            case "updatedAt": return .string(AtomoScalars.formatDateTime(record.updatedAt))
+            case "createdBy": return record.createdBy.map(JSONValue.string) ?? .null
+            case "updatedBy": return record.updatedBy.map(JSONValue.string) ?? .null
             default: return .null
             }
         case .value(let name):
-            return .json(record.fields[name] ?? .null)
+            return record.fields[name] ?? .null
         default:
             return .null
+        }
+    }
+
+    /// Whether this is null: no value, or a JSON null (a record field that holds nothing).
+    var isNull: Bool {
+        switch self {
+        case .null, .json(.null): return true
+        default: return false
         }
     }
 

@@ -76,6 +76,16 @@ struct JSONWriter: Sendable {
         afterKey = true
     }
 
+    /// Writes an object key given as JSON with its colon (`"name":`); the next value written is its value.
+    mutating func key(json: [UInt8]) {
+        if let last = needsComma.last {
+            if last { bytes.append(UInt8(ascii: ",")) }
+            needsComma[needsComma.count - 1] = true
+        }
+        bytes.append(contentsOf: json)
+        afterKey = true
+    }
+
     mutating func null() {
         valueStart()
         bytes.append(contentsOf: [110, 117, 108, 108])
