@@ -35,10 +35,15 @@ struct EventsWorkloadPlan: Sendable {
         // (a) Batched appends from one task. The events are built first so that only the store is timed.
         let appends = (0..<(events / batch)).map { ContactEvents.append(contact: $0, events: batch) }
         let appendClock = Stopwatch()
+        let appendCPUBefore = processCPUSeconds()
         for append in appends {
             _ = try await store.append([append])
         }
         result.appendEventsPerSecond = appendClock.rate(of: events)
+        if ProcessInfo.processInfo.environment["ATOMO_BENCH_CPU"] != nil {
+            let perEvent = (processCPUSeconds() - appendCPUBefore) / Double(events) * 1e6
+            FileHandle.standardError.write(Data("append CPU \(perEvent) µs per event\n".utf8))
+        }
 
         // (b) Every stream read back, one call per stream; (c) the whole log in pages. Reads change
         // nothing, so each is repeated `readPasses` times and the median pass counts, which keeps a
