@@ -136,7 +136,7 @@ let package = Package(
             name: "AtomoGraphQLTests",
             dependencies: [
                 "AtomoGraphQL", "AtomoContent", "AtomoAuth", "AtomoSchema", "AtomoEvents", "AtomoSQL", "AtomoSQLite",
-                .product(name: "GraphQL", package: "GraphQL"),
+                "AtomoTesting", .product(name: "GraphQL", package: "GraphQL"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],
             swiftSettings: swiftSettings
@@ -148,7 +148,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "AtomoCRDTTests", dependencies: ["AtomoCRDT"], swiftSettings: swiftSettings),
+        .testTarget(name: "AtomoCRDTTests", dependencies: ["AtomoCRDT", "AtomoTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "AtomoSQLiteTests", dependencies: ["AtomoSQL", "AtomoSQLite"], swiftSettings: swiftSettings),
         .testTarget(
             name: "AtomoEventsTests",
@@ -174,7 +174,7 @@ let package = Package(
         .testTarget(
             name: "AtomoAuthTests",
             dependencies: [
-                "AtomoAuth", "AtomoSchema", "AtomoSQL", "AtomoSQLite", "AtomoEvents", "AtomoPostgres",
+                "AtomoAuth", "AtomoSchema", "AtomoSQL", "AtomoSQLite", "AtomoEvents", "AtomoPostgres", "AtomoTesting",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

@@ -14,7 +14,7 @@ struct AuthInteropTests {
         let ours = try await hasher.hash(goodPassword)
         let unicode = "pässwörd mit ümläuten 🔐"
         let oursUnicode = try await hasher.hash(unicode)
-        let responses = try PythonAuthPeer.run([
+        let responses = try await PythonAuthPeer.run([
             ["op": "argon2_verify", "password": goodPassword, "hash": ours],
             ["op": "argon2_verify", "password": goodPassword + "x", "hash": ours],
             ["op": "argon2_verify", "password": unicode, "hash": oursUnicode],
@@ -34,7 +34,7 @@ struct AuthInteropTests {
 
     @Test("bcrypt hashes made by Python's bcrypt verify in AtomoAuth and are re-hashed to argon2id at login")
     func bcryptRehash() async throws {
-        let responses = try PythonAuthPeer.run([
+        let responses = try await PythonAuthPeer.run([
             ["op": "bcrypt_hash", "password": goodPassword, "rounds": 10, "prefix": "2b"],
             ["op": "bcrypt_hash", "password": goodPassword, "rounds": 4, "prefix": "2a"],
         ])
@@ -56,7 +56,7 @@ struct AuthInteropTests {
             let upgraded = try #require(try await fixture.credentials.credential(userID: user.id)?.passwordHash)
             #expect(upgraded.hasPrefix("$argon2id$v=19$m=19456,t=2,p=1$"))
             // The new hash is standard: argon2-cffi verifies it too.
-            let check = try PythonAuthPeer.run([["op": "argon2_verify", "password": goodPassword, "hash": upgraded]])
+            let check = try await PythonAuthPeer.run([["op": "argon2_verify", "password": goodPassword, "hash": upgraded]])
             #expect(check[0]["ok"] as? Bool == true)
         }
     }
@@ -85,7 +85,7 @@ struct AuthInteropTests {
             parts[0], Substring(Forge.segment(Forge.payload(issuedAt: now, roles: ["Admin"]))), parts[2],
         ]
         .joined(separator: ".")
-        let responses = try PythonAuthPeer.run([request, wrongAudience, tampered])
+        let responses = try await PythonAuthPeer.run([request, wrongAudience, tampered])
         let decoded = try #require(responses[0]["claims"] as? [String: Any], "\(responses[0])")
         #expect(decoded["sub"] as? String == "user-1" && decoded["sid"] as? String == "s-1")
         #expect(decoded["roles"] as? [String] == ["Sales"] && decoded["tenant"] as? String == "acme")
@@ -114,7 +114,7 @@ struct AuthInteropTests {
         var expiredClaims = claims
         expiredClaims["exp"] = issued - 120
         expired["claims"] = expiredClaims
-        let responses = try PythonAuthPeer.run([request, expired])
+        let responses = try await PythonAuthPeer.run([request, expired])
         let token = try #require(responses[0]["token"] as? String)
         // Verify with a verify-only key for ES256: the public key is all a verifier needs.
         let verifyKey = algorithm == .hs256 ? key : try .es256(publicKeyPEM: try #require(key.publicKeyPEM))

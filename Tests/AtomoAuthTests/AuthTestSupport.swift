@@ -2,6 +2,7 @@ import AtomoAuth
 import AtomoEvents
 import AtomoSQL
 import AtomoSQLite
+import AtomoTesting
 import Foundation
 import Synchronization
 import Testing
@@ -79,27 +80,18 @@ enum PythonAuthPeer {
         let description: String
     }
 
-    static func run(_ requests: [[String: Any]]) throws -> [[String: Any]] {
+    static func run(_ requests: [[String: Any]]) async throws -> [[String: Any]] {
         guard let python else { throw Failure(description: "ATOMO_INTEROP_PYTHON is not set") }
         let input = FileManager.default.temporaryDirectory.appendingPathComponent(
             "atomo-auth-\(UUID().uuidString).json")
         try JSONSerialization.data(withJSONObject: requests).write(to: input)
         defer { try? FileManager.default.removeItem(at: input) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script.path]
-        process.standardInput = try FileHandle(forReadingFrom: input)
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0,
-            let responses = try JSONSerialization.jsonObject(with: data) as? [[String: Any]]
-        else { throw Failure(description: "peer.py failed (\(process.terminationStatus)): \(errorText)") }
+        let outcome = try await HelperProcess(
+            executable: URL(fileURLWithPath: python), arguments: [script.path], input: input
+        ).finish()
+        guard outcome.status == 0, !outcome.killedBySignal,
+            let responses = try JSONSerialization.jsonObject(with: outcome.output) as? [[String: Any]]
+        else { throw Failure(description: "peer.py failed (\(outcome.status)): \(outcome.errors)") }
         return responses
     }
 

@@ -7,9 +7,9 @@ import Testing
     .enabled(if: SharedData.isAvailable, "../shared/data is absent; golden fixtures skipped"))
 struct GoldenFixtureTests {
     @Test("yrs's B4 update decodes to the trace's endContent")
-    func yrsUpdateDecodes() throws {
+    func yrsUpdateDecodes() async throws {
         let update = try SharedData.bytes("yrs-b4-update-v1.bin")
-        let trace = try SharedData.automergePaper()
+        let trace = try await SharedData.automergePaper()
         let doc = Doc()
         try doc.applyUpdate(update)
         #expect(!doc.hasPendingUpdates)
@@ -20,7 +20,7 @@ struct GoldenFixtureTests {
     }
 
     @Test("Atomo's re-encoding of yrs's document decodes to the same text and is not larger")
-    func reencodingRoundTrips() throws {
+    func reencodingRoundTrips() async throws {
         let update = try SharedData.bytes("yrs-b4-update-v1.bin")
         let doc = Doc()
         try doc.applyUpdate(update)
@@ -34,8 +34,8 @@ struct GoldenFixtureTests {
     }
 
     @Test("replaying the B4 trace locally yields endContent, and the encoding is no larger than yrs's")
-    func replayTrace() throws {
-        let trace = try SharedData.automergePaper()
+    func replayTrace() async throws {
+        let trace = try await SharedData.automergePaper()
         // yrs's 53-bit client id, so that ids cost as many bytes as in yrs's encoding.
         let doc = Doc(clientID: 182_476_973_021_437)
         let text = doc.getText("text")

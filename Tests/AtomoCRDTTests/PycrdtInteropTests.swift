@@ -1,4 +1,5 @@
 import AtomoCRDT
+import AtomoTesting
 import Foundation
 import Testing
 
@@ -18,31 +19,20 @@ enum PycrdtPeer {
         let description: String
     }
 
-    static func run(_ request: [String: Any]) throws -> [String: Any] {
+    static func run(_ request: [String: Any]) async throws -> [String: Any] {
         guard let python else { throw Failure(description: "ATOMO_INTEROP_PYTHON is not set") }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script.path]
-        let input = Pipe()
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
         let body = try JSONSerialization.data(withJSONObject: request)
         let inputPath = FileManager.default.temporaryDirectory.appendingPathComponent(
             "atomo-crdt-\(UUID().uuidString).json")
         try body.write(to: inputPath)
         defer { try? FileManager.default.removeItem(at: inputPath) }
-        process.standardInput = try FileHandle(forReadingFrom: inputPath)
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0,
-            let response = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        let outcome = try await HelperProcess(
+            executable: URL(fileURLWithPath: python), arguments: [script.path], input: inputPath
+        ).finish()
+        guard outcome.status == 0, !outcome.killedBySignal,
+            let response = try JSONSerialization.jsonObject(with: outcome.output) as? [String: Any]
         else {
-            throw Failure(description: "peer.py failed (\(process.terminationStatus)): \(errorText)")
+            throw Failure(description: "peer.py failed (\(outcome.status)): \(outcome.errors)")
         }
         return response
     }
@@ -85,7 +75,7 @@ enum PycrdtPeer {
 struct PycrdtInteropTests {
     /// Two Atomo docs and one pycrdt doc edit apart, then exchange updates in random order with duplicates.
     @Test("two Atomo replicas and a pycrdt replica converge", arguments: Array(1...8) as [UInt64])
-    func threePeersConverge(seed: UInt64) throws {
+    func threePeersConverge(seed: UInt64) async throws {
         var rng = SeededGenerator(seed: seed)
         let a = Doc(clientID: 1001)
         let b = Doc(clientID: 1002)
@@ -105,7 +95,7 @@ struct PycrdtInteropTests {
                 "seed": Int(seed) * 100 + round,
             ]
             if let pythonState { request["state"] = pythonState }
-            let edited = try PycrdtPeer.run(request)
+            let edited = try await PycrdtPeer.run(request)
             let fromPython = try (edited["updates"] as? [Any] ?? []).map(PycrdtPeer.bytes)
             #expect(!fromPython.isEmpty)
 
@@ -117,7 +107,7 @@ struct PycrdtInteropTests {
             // pycrdt 0.14 itself leaves some out-of-order updates unintegrated (it does so with its
             // own updates too), so its peer gets the shuffled list again until its state stops
             // changing; the Atomo replicas receive it once.
-            let merged = try PycrdtPeer.run([
+            let merged = try await PycrdtPeer.run([
                 "client_id": pythonClient, "state": edited["state"] ?? "",
                 "apply": shuffledWithDuplicates(fromA + fromB).map(PycrdtPeer.hex), "redeliver": true,
             ])
@@ -134,12 +124,12 @@ struct PycrdtInteropTests {
     }
 
     @Test("sync step 1, step 2 and update messages interoperate both ways")
-    func syncMessages() throws {
+    func syncMessages() async throws {
         var rng = SeededGenerator(seed: 77)
         let swiftDoc = Doc(clientID: 2001)
         for _ in 0..<30 { try RandomEdits.edit(swiftDoc, &rng) }
         // The pycrdt peer makes its own edits, answers our step 1 and sends its own step 1.
-        let first = try PycrdtPeer.run([
+        let first = try await PycrdtPeer.run([
             "client_id": 2002, "edits": 25, "seed": 5, "sync": PycrdtPeer.hex(swiftDoc.syncStep1().encoded),
             "want_sync_step1": true,
         ])
@@ -161,10 +151,10 @@ struct PycrdtInteropTests {
         swiftDoc.observeUpdates { update, _ in updates.append(update) }
         try swiftDoc.getText("text").insert("sync!", at: 0)
         let updateMessage = SyncMessage.update(try #require(updates.first))
-        let pythonAfterStep2 = try PycrdtPeer.run([
+        let pythonAfterStep2 = try await PycrdtPeer.run([
             "client_id": 2002, "state": first["state"] ?? "", "sync": PycrdtPeer.hex(ourStep2.encoded),
         ])
-        let pythonAfterUpdate = try PycrdtPeer.run([
+        let pythonAfterUpdate = try await PycrdtPeer.run([
             "client_id": 2002, "state": pythonAfterStep2["state"] ?? "", "sync": PycrdtPeer.hex(updateMessage.encoded),
         ])
         #expect(RandomEdits.content(swiftDoc) == PycrdtPeer.value(pythonAfterUpdate["json"]))
@@ -175,7 +165,7 @@ struct PycrdtInteropTests {
     }
 
     @Test("formatted text, embeds and non-ASCII text interoperate both ways")
-    func richText() throws {
+    func richText() async throws {
         let doc = Doc(clientID: 4001)
         let rich = doc.getText("rich")
         try rich.insert("Hello wörld 😀 and more", at: 0)
@@ -185,7 +175,7 @@ struct PycrdtInteropTests {
         try rich.delete(at: 6, count: 2)
         try rich.format(at: 2, count: 2, attributes: ["font": .null])
         // pycrdt applies it, then formats and inserts within the ASCII prefix (its offsets are UTF-8 bytes).
-        let response = try PycrdtPeer.run([
+        let response = try await PycrdtPeer.run([
             "client_id": 4002, "apply": [PycrdtPeer.hex(doc.encodeStateAsUpdate())],
             "rich": [
                 ["format", 0, 2, ["color": "blue"]], ["insert", 0, ">> ", ["font": "mono"]], ["delete", 9, 10],
@@ -207,7 +197,7 @@ struct PycrdtInteropTests {
     }
 
     @Test("updates merged by Atomo, with skip structs for gaps, apply in pycrdt")
-    func mergedUpdatesWithGaps() throws {
+    func mergedUpdatesWithGaps() async throws {
         var rng = SeededGenerator(seed: 21)
         let doc = Doc(clientID: 5001)
         var updates: [[UInt8]] = []
@@ -218,7 +208,7 @@ struct PycrdtInteropTests {
         let early = try Updates.merge(Array(updates[..<half]))
         let late = try Updates.merge(Array(updates[half...]) + [updates[0]])
         #expect(try Updates.stateVector(of: late)[5001] < doc.stateVector[5001])
-        let response = try PycrdtPeer.run([
+        let response = try await PycrdtPeer.run([
             "client_id": 5002, "apply": [PycrdtPeer.hex(late), PycrdtPeer.hex(early)], "redeliver": true,
         ])
         #expect(PycrdtPeer.value(response["json"]) == RandomEdits.content(doc))
@@ -226,10 +216,10 @@ struct PycrdtInteropTests {
     }
 
     @Test("awareness updates interoperate both ways")
-    func awareness() throws {
+    func awareness() async throws {
         let awareness = Awareness(clientID: 3001)
         awareness.setLocalState(["user": "atomo", "cursor": 3])
-        let response = try PycrdtPeer.run(["client_id": 3002, "awareness": PycrdtPeer.hex(awareness.encodeUpdate())])
+        let response = try await PycrdtPeer.run(["client_id": 3002, "awareness": PycrdtPeer.hex(awareness.encodeUpdate())])
         let states = PycrdtPeer.value(response["awareness_states"])
         #expect(states == AnyValue.object(["3001": ["user": "atomo", "cursor": 3.0], "3002": ["user": "pycrdt"]]))
         let change = try awareness.applyUpdate(try PycrdtPeer.bytes(response["awareness_update"]))
@@ -241,15 +231,15 @@ struct PycrdtInteropTests {
         "Atomo's encoding of the B4 document applies in pycrdt to the same text",
         .enabled(if: SharedData.isAvailable, "../shared/data is absent")
     )
-    func b4EncodingAppliesInPycrdt() throws {
-        let trace = try SharedData.automergePaper()
+    func b4EncodingAppliesInPycrdt() async throws {
+        let trace = try await SharedData.automergePaper()
         let doc = Doc(clientID: 1)
         let text = doc.getText("text")
         for edit in trace.edits {
             if edit.deleteCount > 0 { try text.delete(at: edit.position, count: edit.deleteCount) }
             if !edit.insert.isEmpty { try text.insert(edit.insert, at: edit.position) }
         }
-        let response = try PycrdtPeer.run(["apply": [PycrdtPeer.hex(doc.encodeStateAsUpdate())]])
+        let response = try await PycrdtPeer.run(["apply": [PycrdtPeer.hex(doc.encodeStateAsUpdate())]])
         let json = PycrdtPeer.value(response["json"]).objectValue ?? [:]
         #expect(json["text"] == .string(trace.endContent))
         #expect(json["map"] == .object([:]))

@@ -1,5 +1,6 @@
 import AtomoEvents
 import AtomoSQLite
+import AtomoTesting
 import Foundation
 import Testing
 
@@ -32,11 +33,9 @@ struct BadInputTests {
             store.close()
         }
         // Fold the WAL into the file so that the damage below hits the only copy.
-        let checkpoint = Process()
-        checkpoint.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        checkpoint.arguments = ["sqlite3", path, "PRAGMA wal_checkpoint(TRUNCATE);"]
-        try? checkpoint.run()
-        checkpoint.waitUntilExit()
+        let checkpoint = try? HelperProcess(
+            executable: URL(fileURLWithPath: "/usr/bin/env"), arguments: ["sqlite3", path, "PRAGMA wal_checkpoint(TRUNCATE);"])
+        _ = await checkpoint?.finish()
         let handle = try FileHandle(forUpdating: URL(fileURLWithPath: path))
         let size = try handle.seekToEnd()
         // Overwrite everything after the first page: the header survives, every b-tree page is garbage.

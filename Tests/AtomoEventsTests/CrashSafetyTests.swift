@@ -1,4 +1,5 @@
 import AtomoEvents
+import AtomoTesting
 import Foundation
 import Testing
 
@@ -24,22 +25,14 @@ struct CrashSafetyTests {
         var acknowledged = Set<String>()
         var generator = SystemRandomNumberGenerator()
         for round in 0..<10 {
-            let output = Pipe()
-            let errors = Pipe()
-            let writer = Process()
-            writer.executableURL = Self.writerURL
-            writer.arguments = [path, "r\(round)"]
-            writer.standardOutput = output
-            writer.standardError = errors
-            try writer.run()
+            let writer = try HelperProcess(executable: Self.writerURL, arguments: [path, "r\(round)"])
             // Let it get going, then kill it at a random moment.
-            let ready = errors.fileHandleForReading.availableData
-            #expect(String(decoding: ready, as: UTF8.self).contains("ready"), "the writer started")
+            #expect(await writer.waitForErrorOutput(containing: "ready"), "the writer started")
             try await Task.sleep(for: .milliseconds(Int.random(in: 30...400, using: &generator)))
-            kill(writer.processIdentifier, SIGKILL)
-            writer.waitUntilExit()
-            #expect(writer.terminationReason == .uncaughtSignal, "the writer was killed, not finished")
-            let lines = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            writer.send(SIGKILL)
+            let outcome = await writer.finish()
+            #expect(outcome.killedBySignal, "the writer was killed, not finished")
+            let lines = outcome.outputText
             let acks = lines.split(separator: "\n").compactMap { line in
                 line.hasPrefix("ack ") ? String(line.dropFirst(4)) : nil
             }

@@ -1,4 +1,5 @@
 import AtomoSchema
+import AtomoTesting
 import Foundation
 import GraphQL
 import Testing
@@ -20,28 +21,19 @@ enum GraphQLCoreClient {
         let description: String
     }
 
-    static func run(_ request: Data) throws -> [String: Any] {
+    static func run(_ request: Data) async throws -> [String: Any] {
         guard let python else { throw Failure(description: "ATOMO_INTEROP_PYTHON is not set") }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script.path]
         let inputPath = FileManager.default.temporaryDirectory.appendingPathComponent(
             "atomo-graphql-\(UUID().uuidString).json")
         try request.write(to: inputPath)
         defer { try? FileManager.default.removeItem(at: inputPath) }
-        process.standardInput = try FileHandle(forReadingFrom: inputPath)
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0,
-            let response = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        let outcome = try await HelperProcess(
+            executable: URL(fileURLWithPath: python), arguments: [script.path], input: inputPath
+        ).finish()
+        guard outcome.status == 0, !outcome.killedBySignal,
+            let response = try JSONSerialization.jsonObject(with: outcome.output) as? [String: Any]
         else {
-            throw Failure(description: "client.py failed (\(process.terminationStatus)): \(errorText)")
+            throw Failure(description: "client.py failed (\(outcome.status)): \(outcome.errors)")
         }
         return response
     }
@@ -169,7 +161,7 @@ struct GraphQLCoreInteropTests {
                 "operations": ExampleOperation.all.map { ["name": $0.name, "document": $0.document] },
             ])
         }
-        let response = try GraphQLCoreClient.run(try JSONSerialization.data(withJSONObject: ["schemas": entries]))
+        let response = try await GraphQLCoreClient.run(try JSONSerialization.data(withJSONObject: ["schemas": entries]))
         let results = try #require(response["results"] as? [[String: Any]])
         #expect(results.count == audiences.count * ExampleOperation.all.count)
         for result in results {

@@ -1,6 +1,7 @@
 import AtomoEvents
 import AtomoPostgres
 import AtomoSQL
+import AtomoTesting
 import Foundation
 import Testing
 
@@ -42,18 +43,19 @@ struct PostgresExactlyOnceTests {
             let roundStart = ContinuousClock.now
             let worker = try PostgresProjectionWorkerProcess(
                 url: url, schema: schema, batchSize: 500, extra: Self.countArguments)
-            #expect(worker.waitUntilReady(), "the worker started")
+            #expect(await worker.waitUntilReady(), "the worker started")
             if round < 5 {
                 // Kill at a random point of what is left, found by watching the stored checkpoint, so
                 // that the kills land mid-catch-up however fast the catch-up is on this machine.
                 let start = try await Self.checkpoint(in: database)
                 let target = start + Int64(Double(head - start) * Double.random(in: 0.05...0.8, using: &generator))
-                while worker.process.isRunning, try await Self.checkpoint(in: database) < target {
+                while worker.isRunning, try await Self.checkpoint(in: database) < target {
                     try await Task.sleep(for: .milliseconds(2))
                 }
                 worker.kill()
             }
-            let printed = worker.finish()
+            let outcome = await worker.finish()
+            let printed = outcome.outputText
             let (count, checkpoint, applied) = try await database.readTransaction { connection in
                 let checkpoint =
                     try connection.scalar("SELECT position FROM atomo_projection_checkpoints WHERE name = 'counter'") ?? 0
@@ -66,9 +68,9 @@ struct PostgresExactlyOnceTests {
             print("PostgresExactlyOnceTests: round \(round) ran \(ContinuousClock.now - roundStart), checkpoint \(checkpoint)")
             #expect(count == applied, "round \(round): the count (\(count)) equals the events up to the checkpoint (\(applied))")
             if round < 5 {
-                if worker.process.terminationReason == .uncaughtSignal && checkpoint < head { killedMidway += 1 }
+                if outcome.killedBySignal && checkpoint < head { killedMidway += 1 }
             } else {
-                #expect(worker.process.terminationStatus == 0, "the last run finishes")
+                #expect(outcome.status == 0 && !outcome.killedBySignal, "the last run finishes")
                 #expect(printed.contains("done \(Self.eventCount) \(head)"), "the last run reports \(printed)")
                 #expect(count == Int64(Self.eventCount))
                 #expect(checkpoint == head, "the checkpoint is the head")

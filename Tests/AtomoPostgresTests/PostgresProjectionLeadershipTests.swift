@@ -2,6 +2,7 @@ import AtomoEvents
 import AtomoPostgres
 import AtomoProjection
 import AtomoSQL
+import AtomoTesting
 import Foundation
 import PostgresNIO
 import Testing
@@ -66,14 +67,14 @@ struct PostgresProjectionLeadershipTests {
         // 100 events per batch, 50 ms per batch: the first leader needs over three seconds.
         let first = try PostgresProjectionWorkerProcess(
             url: url, schema: schema, batchSize: 100, extra: ["--lead", "first", "--delay-ms", "50"])
-        #expect(first.waitUntilReady())
+        #expect(await first.waitUntilReady())
         let deadline = ContinuousClock.now + .seconds(30)
         while try await applied()["first", default: 0] == 0 && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(10))
         }
         let second = try PostgresProjectionWorkerProcess(
             url: url, schema: schema, batchSize: 100, extra: ["--lead", "second", "--delay-ms", "50"])
-        #expect(second.waitUntilReady())
+        #expect(await second.waitUntilReady())
         try await Task.sleep(for: .milliseconds(400))
         let whileLeading = try await applied()
         #expect(whileLeading["first", default: 0] > 0, "the first runner leads")
@@ -81,9 +82,10 @@ struct PostgresProjectionLeadershipTests {
         #expect(whileLeading["first", default: 0] < Int64(events), "the leader is still mid-way")
 
         first.kill()
-        _ = first.finish()
-        let printed = second.finish()
-        #expect(second.process.terminationStatus == 0, "the standby takes over and finishes")
+        _ = await first.finish()
+        let outcome = await second.finish()
+        let printed = outcome.outputText
+        #expect(outcome.status == 0 && !outcome.killedBySignal, "the standby takes over and finishes")
         let head = try await store.headPosition()
         #expect(printed.contains("done \(events) \(head)"), "the new leader reports \(printed)")
         let final = try await applied()

@@ -1,6 +1,7 @@
 import AtomoEvents
 import AtomoProjection
 import AtomoSQLite
+import AtomoTesting
 import Foundation
 import Testing
 
@@ -34,22 +35,14 @@ struct ExactlyOnceTests {
         var generator = SystemRandomNumberGenerator()
         var killedMidway = 0
         for round in 0..<6 {
-            let output = Pipe()
-            let errors = Pipe()
-            let worker = Process()
-            worker.executableURL = Self.workerURL
-            worker.arguments = [path, "500"]
-            worker.standardOutput = output
-            worker.standardError = errors
-            try worker.run()
-            let ready = errors.fileHandleForReading.availableData
-            #expect(String(decoding: ready, as: UTF8.self).contains("ready"), "the worker started")
+            let worker = try HelperProcess(executable: Self.workerURL, arguments: [path, "500"])
+            #expect(await worker.waitForErrorOutput(containing: "ready"), "the worker started")
             if round < 5 {
                 try await Task.sleep(for: .milliseconds(Int.random(in: 5...(60 + 60 * round), using: &generator)))
-                kill(worker.processIdentifier, SIGKILL)
+                worker.send(SIGKILL)
             }
-            worker.waitUntilExit()
-            let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let outcome = await worker.finish()
+            let printed = outcome.outputText
 
             let database = try SQLiteDatabase(path: path)
             let (count, checkpoint) = try await database.read { connection in
@@ -69,11 +62,11 @@ struct ExactlyOnceTests {
             // Positions are gapless from 1, so the checkpoint is the number of events applied.
             #expect(count == checkpoint, "round \(round): the count (\(count)) equals the checkpoint (\(checkpoint))")
             if round < 5 {
-                if worker.terminationReason == .uncaughtSignal && checkpoint < Int64(Self.eventCount) {
+                if outcome.killedBySignal && checkpoint < Int64(Self.eventCount) {
                     killedMidway += 1
                 }
             } else {
-                #expect(worker.terminationStatus == 0, "the last run finishes")
+                #expect(outcome.status == 0 && !outcome.killedBySignal, "the last run finishes")
                 #expect(
                     printed.contains("done \(Self.eventCount) \(Self.eventCount)"), "the last run reports \(printed)")
                 #expect(count == Int64(Self.eventCount))

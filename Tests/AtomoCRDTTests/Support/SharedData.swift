@@ -1,3 +1,4 @@
+import AtomoTesting
 import Foundation
 
 /// Locates `../shared/data/` (relative to the package root) and the B4 editing trace in it.
@@ -35,18 +36,12 @@ enum SharedData {
         var edits: [(position: Int, deleteCount: Int, insert: String)]
     }
 
-    static func automergePaper() throws -> Trace {
+    static func automergePaper() async throws -> Trace {
         guard let directory else { throw MissingData(name: "editing-traces/automerge-paper.json.gz") }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "gzip", "-dc", directory.appendingPathComponent("editing-traces/automerge-paper.json.gz").path,
-        ]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let data = try await HelperProcess(
+            executable: URL(fileURLWithPath: "/usr/bin/env"),
+            arguments: ["gzip", "-dc", directory.appendingPathComponent("editing-traces/automerge-paper.json.gz").path]
+        ).finish().output
         guard let json = try JSONSerialization.jsonObject(with: data) as? [String: Any],
             let end = json["endContent"] as? String, let txns = json["txns"] as? [[String: Any]]
         else { throw MissingData(name: "automerge-paper.json.gz (unexpected shape)") }

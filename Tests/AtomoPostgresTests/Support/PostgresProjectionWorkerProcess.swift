@@ -2,6 +2,7 @@ import AtomoEvents
 import AtomoPostgres
 import AtomoProjection
 import AtomoSQL
+import AtomoTesting
 import Foundation
 
 /// Starts `AtomoPostgresProjectionWorker` processes (the counting projector on PostgreSQL).
@@ -17,39 +18,25 @@ struct PostgresProjectionWorkerProcess {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
     }
 
-    let process = Process()
-    let output = Pipe()
-    let errors = Pipe()
+    let helper: HelperProcess
 
-    /// Starts a worker and waits until it reports `ready`; returns whether it did.
+    /// Starts a worker.
     init(url: String, schema: SQLIdentifier, batchSize: Int, extra: [String] = []) throws {
-        process.executableURL = Self.executableURL
-        process.arguments = [url, schema.name, String(batchSize)] + extra
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
+        helper = try HelperProcess(
+            executable: Self.executableURL, arguments: [url, schema.name, String(batchSize)] + extra)
     }
+
+    /// Whether the worker is still running.
+    var isRunning: Bool { helper.isRunning }
 
     /// Reads stderr until the worker reports `ready` (true) or closes it (false).
-    func waitUntilReady() -> Bool {
-        var seen = ""
-        while true {
-            let data = errors.fileHandleForReading.availableData
-            if data.isEmpty { return false }
-            seen += String(decoding: data, as: UTF8.self)
-            if seen.contains("ready") { return true }
-        }
-    }
+    func waitUntilReady() async -> Bool { await helper.waitForErrorOutput(containing: "ready") }
 
     /// Sends SIGKILL.
-    func kill() { _ = Foundation.kill(process.processIdentifier, SIGKILL) }
+    func kill() { helper.send(SIGKILL) }
 
-    /// Waits for the process to exit; returns what it printed on stdout.
-    func finish() -> String {
-        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return printed
-    }
+    /// Waits for the process to exit; returns how it ended and what it printed.
+    func finish() async -> HelperProcess.Outcome { await helper.finish() }
 }
 
 /// Appends `count` events to a store, `perAppend` at a time, each append to a stream of its own.

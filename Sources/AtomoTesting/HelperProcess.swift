@@ -1,0 +1,98 @@
+public import Foundation
+
+/// A child process that a test drives — a writer to kill mid-append, a projection worker, an
+/// interoperability peer — whose waits never hold one of Swift's cooperative threads.
+///
+/// The cooperative thread pool has one thread per core. `Process.waitUntilExit()` or a blocking
+/// read of a pipe on one of them stalls every other task of the test process for as long: on a
+/// 2-core machine, two tests waiting for their helpers stop the whole parallel run, and a
+/// projection runner in an unrelated suite misses its deadline. Here every blocking wait runs on
+/// a thread of its own, and standard output and standard error are drained together, so a helper
+/// that writes much to one of them cannot block on a full pipe.
+///
+/// ```swift
+/// let writer = try HelperProcess(executable: writerURL, arguments: [path])
+/// guard await writer.waitForErrorOutput(containing: "ready") else { … }
+/// writer.send(SIGKILL)
+/// let outcome = await writer.finish()
+/// ```
+public final class HelperProcess: @unchecked Sendable {
+    // Set up before `run()`, then only read; the pipes' handles are read by one waiter at a time.
+    private let process = Process()
+    private let output = Pipe()
+    private let errors = Pipe()
+    /// Standard error already read by ``waitForErrorOutput(containing:)``.
+    private let earlyErrors = NSLock()
+    nonisolated(unsafe) private var errorPrefix = Data()
+
+    /// What a finished helper left behind.
+    public struct Outcome: Sendable {
+        /// The exit status, or the signal's number when a signal ended it.
+        public var status: Int32
+        /// Whether a signal ended the process (rather than an exit).
+        public var killedBySignal: Bool
+        /// Everything it wrote to standard output.
+        public var output: Data
+        /// Everything it wrote to standard error, as text.
+        public var errors: String
+
+        /// Standard output as text.
+        public var outputText: String { String(decoding: output, as: UTF8.self) }
+    }
+
+    /// Starts `executable` with `arguments`; standard input comes from the file at `input`, if given.
+    public init(executable: URL, arguments: [String], input: URL? = nil) throws {
+        process.executableURL = executable
+        process.arguments = arguments
+        process.standardOutput = output
+        process.standardError = errors
+        if let input { process.standardInput = try FileHandle(forReadingFrom: input) }
+        try process.run()
+    }
+
+    /// The child's process id.
+    public var processIdentifier: Int32 { process.processIdentifier }
+
+    /// Whether the child is still running.
+    public var isRunning: Bool { process.isRunning }
+
+    /// Sends `signal` (e.g. `SIGKILL`) to the child.
+    public func send(_ signal: Int32) {
+        _ = kill(process.processIdentifier, signal)
+    }
+
+    /// Reads standard error until what was read contains `text` (true) or the child closes it
+    /// (false). What was read also appears in ``Outcome/errors``.
+    public func waitForErrorOutput(containing text: String) async -> Bool {
+        await Self.onThread { [self] in
+            var seen = Data()
+            defer { earlyErrors.withLock { errorPrefix.append(seen) } }
+            while true {
+                let chunk = errors.fileHandleForReading.availableData
+                if chunk.isEmpty { return false }
+                seen.append(chunk)
+                if String(decoding: seen, as: UTF8.self).contains(text) { return true }
+            }
+        }
+    }
+
+    /// Waits until the child has exited and both of its output pipes are closed.
+    public func finish() async -> Outcome {
+        async let output = Self.onThread { [self] in self.output.fileHandleForReading.readDataToEndOfFile() }
+        async let errors = Self.onThread { [self] in self.errors.fileHandleForReading.readDataToEndOfFile() }
+        let (printed, rest) = await (output, errors)
+        await Self.onThread { [self] in process.waitUntilExit() }
+        let prefix = earlyErrors.withLock { errorPrefix }
+        return Outcome(
+            status: process.terminationStatus, killedBySignal: process.terminationReason == .uncaughtSignal,
+            output: printed, errors: String(decoding: prefix + rest, as: UTF8.self))
+    }
+
+    /// Runs `body` on a new thread and returns its result.
+    private static func onThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            let thread = Thread { continuation.resume(returning: body()) }
+            thread.start()
+        }
+    }
+}
