@@ -52,9 +52,10 @@ final class FieldPlan: Sendable {
     let selectsTotalCount: Bool
     /// The response key as JSON, with its colon (`"name":`), escaped once when the plan is made.
     let keyJSON: [UInt8]
-    /// For a record's own scalar fields (system or declared, nullable or not, not a list): the
-    /// leaf kind, so that the executor writes the value straight from the record.
-    let recordLeaf: LeafKind?
+    /// For a field whose value is a single leaf (a scalar or enum, nullable or not, not a list):
+    /// its kind, so that the executor can write a value it reads directly (a record's own field, a
+    /// member of a block, `__typename`) without the general path.
+    let leaf: LeafKind?
 
     init(
         id: Int, responseKey: String, fieldName: String, kind: FieldKind?, parentTypeName: String,
@@ -78,12 +79,9 @@ final class FieldPlan: Sendable {
         JSONStringWriter.append(responseKey, to: &key)
         key.append(UInt8(ascii: ":"))
         self.keyJSON = key
-        switch (kind, shape) {
-        case (.system?, .leaf(let leaf)), (.system?, .nonNull(.leaf(let leaf))),
-            (.value?, .leaf(let leaf)), (.value?, .nonNull(.leaf(let leaf))):
-            self.recordLeaf = leaf
-        default:
-            self.recordLeaf = nil
+        switch shape {
+        case .leaf(let leaf), .nonNull(.leaf(let leaf)): self.leaf = leaf
+        default: self.leaf = nil
         }
     }
 }

@@ -340,6 +340,20 @@ struct PlanExecutor {
         return nil
     }
 
+    /// The leaf value of `field` in `value` when it can be read directly: a record's system or
+    /// declared field, a member of a JSON object (a block), or `__typename`; nil otherwise.
+    private static func directLeaf(_ field: FieldPlan, of value: ResolvedValue, typeName: String) -> JSONValue? {
+        switch (field.kind, value) {
+        case (nil, _): return .string(typeName)
+        case (.system?, .record(let record)), (.value?, .record(let record)):
+            return ResolvedValue.recordJSON(field.kind!, of: record)
+        case (.member(let name)?, .json(let json)):
+            if case .object(let members) = json { return members[name] ?? .null }
+            return nil
+        default: return nil
+        }
+    }
+
     private func writeObject(
         _ selection: SelectionPlan, _ value: ResolvedValue, typeName: String, run: Run
     )
@@ -347,11 +361,11 @@ struct PlanExecutor {
     {
         run.writer.beginObject()
         for sub in selection.fields {
-            if let leaf = sub.recordLeaf, let kind = sub.kind, case .record(let record) = value {
-                // A record's own scalar: written straight from the record, without a resolved value
-                // or a path element; anything unusual (null where non-null, a value that does not
-                // fit) takes the general path below, which reports it.
-                let json = ResolvedValue.recordJSON(kind, of: record)
+            if let leaf = sub.leaf, let json = Self.directLeaf(sub, of: value, typeName: typeName) {
+                // A leaf read straight from the value (a record's own field, a block's member,
+                // `__typename`) is written without a resolved value or a path element; anything
+                // unusual (null where non-null, a value that does not fit) takes the general path
+                // below, which reports it.
                 if case .null = json, sub.shape.isNonNull {
                     try writeField(sub, .success(.null), run: run)
                     continue
