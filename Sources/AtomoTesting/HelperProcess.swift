@@ -7,8 +7,8 @@ public import Foundation
 /// read of a pipe on one of them stalls every other task of the test process for as long: on a
 /// 2-core machine, two tests waiting for their helpers stop the whole parallel run, and a
 /// projection runner in an unrelated suite misses its deadline. Here every blocking wait runs on
-/// a thread of its own, and standard output and standard error are drained together, so a helper
-/// that writes much to one of them cannot block on a full pipe.
+/// a thread of its own, and standard output is drained from the start, so a helper that prints
+/// much while the test waits for something else cannot block on a full pipe.
 ///
 /// ```swift
 /// let writer = try HelperProcess(executable: writerURL, arguments: [path])
@@ -24,6 +24,11 @@ public final class HelperProcess: @unchecked Sendable {
     /// Standard error already read by ``waitForErrorOutput(containing:)``.
     private let earlyErrors = NSLock()
     nonisolated(unsafe) private var errorPrefix = Data()
+    /// Standard output, drained from the start by a thread of its own (so the child never blocks
+    /// on a full pipe while the test waits for something else); signalled once it is closed.
+    private let outputLock = NSLock()
+    nonisolated(unsafe) private var printed = Data()
+    private let outputClosed = DispatchSemaphore(value: 0)
 
     /// What a finished helper left behind.
     public struct Outcome: Sendable {
@@ -48,6 +53,15 @@ public final class HelperProcess: @unchecked Sendable {
         process.standardError = errors
         if let input { process.standardInput = try FileHandle(forReadingFrom: input) }
         try process.run()
+        let drain = Thread { [self] in
+            while true {
+                let chunk = output.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                outputLock.withLock { printed.append(chunk) }
+            }
+            outputClosed.signal()
+        }
+        drain.start()
     }
 
     /// The child's process id.
@@ -78,14 +92,17 @@ public final class HelperProcess: @unchecked Sendable {
 
     /// Waits until the child has exited and both of its output pipes are closed.
     public func finish() async -> Outcome {
-        async let output = Self.onThread { [self] in self.output.fileHandleForReading.readDataToEndOfFile() }
-        async let errors = Self.onThread { [self] in self.errors.fileHandleForReading.readDataToEndOfFile() }
-        let (printed, rest) = await (output, errors)
-        await Self.onThread { [self] in process.waitUntilExit() }
+        let rest = await Self.onThread { [self] in
+            let rest = errors.fileHandleForReading.readDataToEndOfFile()
+            outputClosed.wait()
+            outputClosed.signal()  // a second `finish()` returns at once
+            process.waitUntilExit()
+            return rest
+        }
         let prefix = earlyErrors.withLock { errorPrefix }
         return Outcome(
             status: process.terminationStatus, killedBySignal: process.terminationReason == .uncaughtSignal,
-            output: printed, errors: String(decoding: prefix + rest, as: UTF8.self))
+            output: outputLock.withLock { printed }, errors: String(decoding: prefix + rest, as: UTF8.self))
     }
 
     /// Runs `body` on a new thread and returns its result.
