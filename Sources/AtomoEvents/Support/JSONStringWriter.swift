@@ -11,22 +11,16 @@ package enum JSONStringWriter {
     /// Appends `string` as a JSON string literal to `bytes`.
     package static func append(_ string: String, to bytes: inout [UInt8]) {
         bytes.append(quote)
-        // Most strings need no escaping: copy them in one go. Native strings are contiguous UTF-8,
-        // scanned as a buffer; bridged ones go through the view.
-        let copied: Void? = string.utf8.withContiguousStorageIfAvailable { buffer -> Void in
+        // Scanned as one UTF-8 buffer (`withUTF8` makes a bridged string native first); the plain
+        // prefix, usually the whole string, is copied in one go.
+        var string = string
+        string.withUTF8 { buffer in
             var index = 0
             while index < buffer.count, isPlain(buffer[index]) { index += 1 }
             bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<index]))
             while index < buffer.count {
                 appendEscaped(buffer[index], to: &bytes)
                 index += 1
-            }
-        }
-        if copied == nil {
-            if string.utf8.allSatisfy(isPlain) {
-                bytes.append(contentsOf: string.utf8)
-            } else {
-                for byte in string.utf8 { appendEscaped(byte, to: &bytes) }
             }
         }
         bytes.append(quote)

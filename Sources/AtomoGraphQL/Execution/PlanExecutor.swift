@@ -345,8 +345,11 @@ struct PlanExecutor {
     private static func directLeaf(_ field: FieldPlan, of value: ResolvedValue, typeName: String) -> JSONValue? {
         switch (field.kind, value) {
         case (nil, _): return .string(typeName)
-        case (.system?, .record(let record)), (.value?, .record(let record)):
-            return ResolvedValue.recordJSON(field.kind!, of: record)
+        case (let kind?, .record(let record)):
+            switch kind {
+            case .system, .value: return ResolvedValue.recordJSON(kind, of: record)
+            default: return nil
+            }
         case (.member(let name)?, .json(let json)):
             if case .object(let members) = json { return members[name] ?? .null }
             return nil

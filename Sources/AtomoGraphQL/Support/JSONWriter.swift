@@ -67,10 +67,7 @@ struct JSONWriter: Sendable {
 
     /// Writes an object key; the next value written is its value.
     mutating func key(_ key: String) {
-        if let last = needsComma.last {
-            if last { bytes.append(UInt8(ascii: ",")) }
-            needsComma[needsComma.count - 1] = true
-        }
+        memberStart()
         writeString(key)
         bytes.append(UInt8(ascii: ":"))
         afterKey = true
@@ -78,12 +75,17 @@ struct JSONWriter: Sendable {
 
     /// Writes an object key given as JSON with its colon (`"name":`); the next value written is its value.
     mutating func key(json: [UInt8]) {
+        memberStart()
+        bytes.append(contentsOf: json)
+        afterKey = true
+    }
+
+    /// Before a member of the open object: a comma unless it is the first.
+    private mutating func memberStart() {
         if let last = needsComma.last {
             if last { bytes.append(UInt8(ascii: ",")) }
             needsComma[needsComma.count - 1] = true
         }
-        bytes.append(contentsOf: json)
-        afterKey = true
     }
 
     mutating func null() {

@@ -249,7 +249,7 @@ public final class ProjectionRunner: Sendable {
                 if let immediate { continuation.resume(with: immediate) }
             }
         } onCancel: {
-            self.failWaiter(id) { _ in .stopped(name: self.name) }
+            self.failWaiter(id, with: .stopped(name: self.name))
         }
     }
 
@@ -759,14 +759,13 @@ public final class ProjectionRunner: Sendable {
     }
 
     /// Fails the wait `id`; when it is not registered yet, leaves the error for it to find.
-    private func failWaiter(_ id: Int, error: (Int64) -> ProjectionError) {
-        let (waiter, failure) = state.withLock { state -> (Waiter?, ProjectionError) in
-            let failure = error(state.checkpoint)
+    private func failWaiter(_ id: Int, with failure: ProjectionError) {
+        let waiter = state.withLock { state -> Waiter? in
             guard let index = state.waiters.firstIndex(where: { $0.id == id }) else {
                 state.abandonedWaits[id] = failure
-                return (nil, failure)
+                return nil
             }
-            return (state.waiters.remove(at: index), failure)
+            return state.waiters.remove(at: index)
         }
         waiter?.continuation.resume(throwing: failure)
     }
