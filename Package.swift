@@ -145,6 +145,7 @@ let package = Package(
             name: "AtomoContentTests",
             dependencies: [
                 "AtomoContent", "AtomoSchema", "AtomoEvents", "AtomoProjection", "AtomoSQL", "AtomoSQLite", "AtomoPostgres",
+                "AtomoTesting",
             ],
             swiftSettings: swiftSettings
         ),

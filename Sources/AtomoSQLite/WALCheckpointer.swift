@@ -8,10 +8,14 @@ import Synchronization
 /// database file and syncs twice, and every write queued behind it waits. Measured with appends of
 /// 100 events, that is about a third of the writer's time (`Benchmarks/README.md`).
 ///
-/// Instead the writer connection's WAL hook calls ``walDidCommit(frames:)`` after each commit; past
-/// ``softLimitFrames`` it asks this checkpointer for a `PASSIVE` checkpoint, which copies pages
-/// while the writer keeps committing (SQLite allows one checkpointer beside one writer), and the
-/// writer restarts the WAL from its beginning once everything is copied. While the writer keeps
+/// Instead the writer connection's WAL hook calls ``walDidCommit(frames:)`` after each commit; each
+/// time the WAL has grown by ``softLimitFrames`` since the last request, it asks this checkpointer
+/// for a `PASSIVE` checkpoint, which copies pages while the writer keeps committing (SQLite allows
+/// one checkpointer beside one writer), and the writer restarts the WAL from its beginning once
+/// everything is copied. (Asking after every commit past the limit kept the checkpointer running
+/// back to back: each checkpoint copies the latest version of every page in the WAL and syncs
+/// twice, so small ones copy the same hot pages again and again. In the content benchmark that was
+/// about 460 checkpoints and 920 `fdatasync` calls per 20,000 creates; now it is about 20 and 45.) While the writer keeps
 /// committing, the WAL is seldom fully copied at the moment a transaction starts, so past
 /// ``hardLimitFrames`` the hook checkpoints on the writer itself — quickly, since the checkpointer
 /// already copied most frames — and the WAL restarts. (That checkpoint gives way when the
@@ -28,6 +32,8 @@ final class WALCheckpointer: Sendable {
     private let thread: ConnectionThreads<SQLiteConnection>
     /// Whether a checkpoint job is queued and not yet started: at most one waits at a time.
     private let isQueued = Atomic<Bool>(false)
+    /// The WAL's frame count when the last checkpoint was requested (0 after a restart).
+    private let requestedAt = Atomic<Int32>(0)
 
     /// Starts the checkpointer's thread, which owns `connection` (a read-write connection to the file).
     init(connection: SQLiteConnection) {
@@ -38,9 +44,22 @@ final class WALCheckpointer: Sendable {
     ///
     /// - Returns: whether the writer must checkpoint itself now (the WAL reached the hard limit).
     func walDidCommit(frames: Int32) -> Bool {
+        // Only the writer's thread calls this: plain loads and stores suffice.
+        var requested = requestedAt.load(ordering: .relaxed)
+        if frames < requested {
+            // The WAL restarted from its beginning.
+            requested = 0
+            requestedAt.store(0, ordering: .relaxed)
+        }
         guard frames >= Self.softLimitFrames else { return false }
         if frames >= Self.hardLimitFrames { return true }
+        // Every softLimitFrames, and after every commit in the last stretch before the hard limit,
+        // so that the writer's own checkpoint finds little left to copy and sync.
+        guard frames - requested >= Self.softLimitFrames || frames >= Self.hardLimitFrames - Self.softLimitFrames else {
+            return false
+        }
         if isQueued.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged {
+            requestedAt.store(frames, ordering: .relaxed)
             let accepted = thread.submit { [self] connection in
                 isQueued.store(false, ordering: .releasing)
                 // PASSIVE never blocks the writer or readers; pages that readers still need are

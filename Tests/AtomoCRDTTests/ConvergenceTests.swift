@@ -1,4 +1,5 @@
 import AtomoCRDT
+import AtomoTesting
 import Testing
 
 @Suite("Convergence of concurrent Atomo replicas")

@@ -1,4 +1,5 @@
 import AtomoCRDT
+import AtomoTesting
 import Testing
 
 @Suite("Malformed updates throw typed errors and change nothing")

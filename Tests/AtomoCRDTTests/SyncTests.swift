@@ -1,4 +1,5 @@
 import AtomoCRDT
+import AtomoTesting
 import Testing
 
 @Suite("y-protocols sync and awareness between Atomo replicas")

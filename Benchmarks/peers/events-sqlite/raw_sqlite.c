@@ -7,8 +7,8 @@
  * 16-byte time-ordered (v7) ids, one transaction per aggregate, prepared statements reused.
  * No expected-version lookup, no idempotency handling: the floor of the work. WAL checkpoints run
  * as in Atomo's SQLiteDatabase (Sources/AtomoSQLite/WALCheckpointer.swift): the writer's WAL hook
- * wakes a checkpointer thread with its own connection past 1000 frames, and checkpoints itself
- * past 4000.
+ * wakes a checkpointer thread with its own connection each time the WAL has grown by 1000 frames,
+ * and checkpoints itself past 4000.
  *
  * Then reads the whole log back in pages of 10,000 (all columns, as Atomo's readAllPage does),
  * then commits `single` one-event aggregates one transaction each, and finally `single` more
@@ -113,14 +113,22 @@ static void *checkpointer(void *path) {
     return NULL;
 }
 
+/* As Atomo's WALCheckpointer: a background checkpoint each time the WAL has grown by 1000 frames
+   since the last request (0 after the WAL restarted), the writer's own past 4000. */
+static int requested_at;
+
 static int wal_hook(void *context, sqlite3 *handle, const char *database, int frames) {
     (void)context;
+    if (frames < requested_at) requested_at = 0;
     if (frames >= 4000) {
         sqlite3_wal_checkpoint_v2(handle, database, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-    } else if (frames >= 1000) {
+    } else if (frames >= 1000 && frames - requested_at >= 1000) {
         pthread_mutex_lock(&checkpoint_lock);
-        checkpoint_queued = 1;
-        pthread_cond_signal(&checkpoint_wanted);
+        if (!checkpoint_queued) {
+            checkpoint_queued = 1;
+            requested_at = frames;
+            pthread_cond_signal(&checkpoint_wanted);
+        }
         pthread_mutex_unlock(&checkpoint_lock);
     }
     return SQLITE_OK;

@@ -74,6 +74,8 @@ struct EntityModel: Sendable {
     let columnsByName: [String: ColumnModel]
     /// Former field names → current names (renames recorded in `formerNames`).
     let renames: [String: String]
+    /// The four event types → their kinds (decoding looks up every event's).
+    let kindsByEventType: [String: RecordChange.Kind]
 
     /// The read-model columns every table has, before the declared ones.
     static let systemColumns = ["id", "_version", "_created_at", "_updated_at", "_created_by", "_updated_by", "_deleted"]
@@ -120,6 +122,8 @@ struct EntityModel: Sendable {
         self.columns = columns
         self.columnsByName = Dictionary(columns.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.renames = renames
+        self.kindsByEventType = Dictionary(
+            uniqueKeysWithValues: RecordChange.Kind.allCases.map { (entity.name + ContentEventKind.suffix($0), $0) })
     }
 
     var name: String { entity.name }
@@ -128,7 +132,10 @@ struct EntityModel: Sendable {
     func eventType(_ kind: RecordChange.Kind) -> String { entity.name + ContentEventKind.suffix(kind) }
 
     /// All four event types.
-    var eventTypes: Set<String> { Set(RecordChange.Kind.allCases.map(eventType)) }
+    var eventTypes: Set<String> { Set(kindsByEventType.keys) }
+
+    /// The kind of this entity's event type `type`, or nil when `type` is not one of its four.
+    func kind(ofEventType type: String) -> RecordChange.Kind? { kindsByEventType[type] }
 }
 
 /// The event type suffixes.

@@ -47,8 +47,7 @@ struct ContentEventDecoder: Sendable {
         var event = event
         if !upcasters.isEmpty { try upcasters.upcast(&event) }
         let category = String(event.stream.category)
-        guard let entity = model.entities[category], event.type.hasPrefix(category),
-            let kind = RecordChange.Kind.allCases.first(where: { entity.eventType($0) == event.type })
+        guard let entity = model.entities[category], let kind = entity.kind(ofEventType: event.type)
         else { return nil }
         let payload = try ContentJSON.decode(event.payload)
         var fields: [String: JSONValue] = [:]
@@ -66,6 +65,13 @@ struct ContentEventDecoder: Sendable {
 
     /// Values under their current names, converted to their current types; unknown names dropped.
     static func current(_ members: [String: JSONValue], entity: EntityModel) -> [String: JSONValue] {
+        // Events written under the current schema (nearly all) have nothing to rename or convert:
+        // keep their dictionary rather than build an equal one.
+        if members.allSatisfy({ name, value in
+            entity.columnsByName[name].map { ValueCoercion.coerce(value, to: $0.field.type) == value } ?? false
+        }) {
+            return members
+        }
         var result: [String: JSONValue] = [:]
         result.reserveCapacity(members.count)
         for (name, value) in members {

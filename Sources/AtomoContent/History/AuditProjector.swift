@@ -69,7 +69,7 @@ struct AuditProjector: SQLProjector {
     /// A row as a change in the current schema's shape, or nil for an entity no longer served.
     static func change(_ row: SQLRow, model: ContentModel) -> RecordChange? {
         guard let entityName = row[1].text, let entity = model.entities[entityName], let type = row[3].text,
-            let kind = RecordChange.Kind.allCases.first(where: { entity.eventType($0) == type })
+            let kind = entity.kind(ofEventType: type)
         else { return nil }
         let payload = (try? ContentJSON.decode(row[8].text ?? "{}")) ?? .null
         var fields: [String: JSONValue] = [:]

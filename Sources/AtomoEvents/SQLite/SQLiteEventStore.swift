@@ -41,12 +41,16 @@ public final class SQLiteEventStore: EventStore {
         /// Read models updated inside each append's transaction (read-your-writes), in this order.
         /// Empty by default, and then appending costs nothing extra.
         public var inlineProjections: [any InlineProjection]
+        /// How many of the events this store committed last it keeps in memory, to serve global-order
+        /// reads that start among them (live projection runners and subscriptions) without reading
+        /// the database. 0 turns this off. Default 4,096.
+        public var recentEventCapacity: Int
 
         /// Creates a configuration.
         public init(
             database: SQLiteDatabase.Configuration = .init(), maximumEventSize: Int = 1 << 20,
             upcasters: [Upcaster] = [], pollInterval: Duration = .milliseconds(500), subscriptionPageSize: Int = 1000,
-            inlineProjections: [any InlineProjection] = []
+            inlineProjections: [any InlineProjection] = [], recentEventCapacity: Int = 4096
         ) {
             self.database = database
             self.maximumEventSize = maximumEventSize
@@ -54,6 +58,7 @@ public final class SQLiteEventStore: EventStore {
             self.pollInterval = pollInterval
             self.subscriptionPageSize = subscriptionPageSize
             self.inlineProjections = inlineProjections
+            self.recentEventCapacity = recentEventCapacity
         }
     }
 
@@ -75,6 +80,7 @@ public final class SQLiteEventStore: EventStore {
     private let queue = Mutex(WriteQueue())
     private let signal = EventStoreChangeSignal()
     private let streamNames = StreamNameCache()
+    private let recent: Mutex<RecentCommits>
 
     /// Opens (creating if needed) the event store in the SQLite file at `path`.
     ///
@@ -105,6 +111,7 @@ public final class SQLiteEventStore: EventStore {
     public init(database: SQLiteDatabase, configuration: Configuration = Configuration()) async throws {
         self.database = database
         self.configuration = configuration
+        self.recent = Mutex(RecentCommits(capacity: configuration.recentEventCapacity))
         do {
             try await database.write { connection in try SQLiteEventStoreSchema.migrate(connection) }
         } catch {
@@ -114,6 +121,7 @@ public final class SQLiteEventStore: EventStore {
 
     /// Finishes queued work and closes the database. Later calls throw ``EventStoreError/closed``.
     public func close() {
+        recent.withLock { $0.removeAll() }
         database.close()
         failPending(with: .closed)
     }
@@ -155,6 +163,8 @@ public final class SQLiteEventStore: EventStore {
         let committedAt = Date().microsecondsSince1970
         var outcomes: [Result<[AppendResult], EventStoreError>] = []
         outcomes.reserveCapacity(batch.count)
+        // Per request: whether its success wrote new events (not a retry answered with the original).
+        var fresh: [Bool] = []
         var wrote = false
         do {
             // Cached statements: with group commit, these run once per append, and parsing them
@@ -162,25 +172,33 @@ public final class SQLiteEventStore: EventStore {
             try connection.executeCached("BEGIN IMMEDIATE")
             if batch.count == 1 {
                 // Alone in the transaction: no savepoint needed, a failure rolls everything back.
+                var isFresh = false
                 outcomes.append(Result { () throws(EventStoreError) in
-                    try write(batch[0].appends, committedAt: committedAt, on: connection, rollback: { connection.rollback() })
+                    try write(
+                        batch[0].appends, committedAt: committedAt, on: connection, fresh: &isFresh,
+                        rollback: { connection.rollback() })
                 })
+                fresh.append(isFresh)
             } else if let optimistic = try writeWithoutSavepoints(batch, committedAt: committedAt, on: connection) {
-                outcomes = optimistic
+                (outcomes, fresh) = optimistic
             } else {
                 // An append failed after writing part of itself: start again, each append in a
                 // savepoint of its own so that it can be undone alone.
                 connection.rollback()
+                outcomes.removeAll()
+                fresh.removeAll()
                 try connection.executeCached("BEGIN IMMEDIATE")
                 for request in batch {
                     try connection.executeCached("SAVEPOINT atomo_append")
+                    var isFresh = false
                     let outcome = Result { () throws(EventStoreError) in
-                        try write(request.appends, committedAt: committedAt, on: connection) {
+                        try write(request.appends, committedAt: committedAt, on: connection, fresh: &isFresh) {
                             try? connection.executeCached("ROLLBACK TO atomo_append")
                         }
                     }
                     try connection.executeCached("RELEASE atomo_append")
                     outcomes.append(outcome)
+                    fresh.append(isFresh)
                 }
             }
             if !connection.isAutocommit {
@@ -191,8 +209,20 @@ public final class SQLiteEventStore: EventStore {
             connection.rollback()
             let failure = EventStoreError(error)
             outcomes = batch.map { _ in .failure(failure) }
+            wrote = false
         }
-        if wrote { signal.notify() }
+        if wrote {
+            if recent.withLock({ $0.capacity }) > 0 {
+                var committed: [(StreamAppend, AppendResult)] = []
+                for (index, outcome) in outcomes.enumerated() where fresh[index] {
+                    if case .success(let results) = outcome {
+                        committed += zip(batch[index].appends, results).map { ($0, $1) }
+                    }
+                }
+                recent.withLock { $0.record(committed, committedAt: committedAt) }
+            }
+            signal.notify()
+        }
         for (request, outcome) in zip(batch, outcomes) {
             request.continuation.resume(with: outcome.mapError { $0 as any Error })
         }
@@ -210,14 +240,17 @@ public final class SQLiteEventStore: EventStore {
     /// exactly what the savepoints alone would have produced.
     private func writeWithoutSavepoints(
         _ batch: [PendingAppend], committedAt: Int64, on connection: SQLiteConnection
-    ) throws -> [Result<[AppendResult], EventStoreError>]? {
+    ) throws -> ([Result<[AppendResult], EventStoreError>], fresh: [Bool])? {
         var outcomes: [Result<[AppendResult], EventStoreError>] = []
         outcomes.reserveCapacity(batch.count)
+        var fresh: [Bool] = []
+        fresh.reserveCapacity(batch.count)
         for request in batch {
             let changesBefore = connection.totalChanges
             var wrotePart = false
+            var isFresh = false
             let outcome = Result { () throws(EventStoreError) in
-                try write(request.appends, committedAt: committedAt, on: connection) {
+                try write(request.appends, committedAt: committedAt, on: connection, fresh: &isFresh) {
                     // Called on failure, before the check for a retried append: if this append
                     // changed anything, that check could see its own half-written rows; the
                     // outcome is discarded and the group redone with savepoints.
@@ -231,15 +264,21 @@ public final class SQLiteEventStore: EventStore {
                 throw error
             }
             outcomes.append(outcome)
+            fresh.append(isFresh)
         }
-        return outcomes
+        return (outcomes, fresh)
     }
 
     /// Writes one append inside the open transaction. On failure, calls `rollback` to undo its
     /// writes, then decides whether it was a retry of a stored append.
+    ///
+    /// - Parameter fresh: set to true when the append wrote its events (false for a retry answered
+    ///   with the original results).
     private func write(
-        _ appends: [StreamAppend], committedAt: Int64, on connection: SQLiteConnection, rollback: () -> Void
+        _ appends: [StreamAppend], committedAt: Int64, on connection: SQLiteConnection, fresh: inout Bool,
+        rollback: () -> Void
     ) throws(EventStoreError) -> [AppendResult] {
+        fresh = false
         do {
             var results: [AppendResult] = []
             results.reserveCapacity(appends.count)
@@ -249,6 +288,7 @@ public final class SQLiteEventStore: EventStore {
             if !configuration.inlineProjections.isEmpty {
                 try applyInlineProjections(appends, results: results, committedAt: committedAt, on: connection)
             }
+            fresh = true
             return results
         } catch {
             rollback()
@@ -476,6 +516,11 @@ public final class SQLiteEventStore: EventStore {
     /// Reads the global order; see ``EventStore/readAllPage(after:limit:filter:)``.
     public func readAllPage(after position: Int64, limit: Int, filter: EventFilter) async throws -> EventPage {
         try ReadArguments.check(limit: limit, after: position, filter: filter)
+        if limit > 0, let kept = recent.withLock({ $0.commits(after: position) }) {
+            var page = kept.page(after: position, limit: limit, filter: filter)
+            try configuration.upcasters.upcast(&page.events)
+            return page
+        }
         var page = try await read { [self] connection in
             try connection.transaction(.deferred) { () throws -> EventPage in
                 var conditions = ["e.position > ?1"]

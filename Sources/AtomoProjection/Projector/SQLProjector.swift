@@ -46,9 +46,35 @@ public protocol SQLProjector: Sendable {
     /// Applies a batch of events, in position order, inside the transaction that also saves the
     /// checkpoint. Do not commit or roll back; throw to roll back the batch.
     func apply(_ events: [RecordedEvent], in connection: any SQLConnection) throws
+
+    /// What ``prepare(_:)`` makes of a batch; `Void` unless the projector prepares.
+    associatedtype Prepared: Sendable = Void
+
+    /// Work on a batch that needs no database — decoding payloads, building values — which a runner
+    /// does *before* it opens the batch's transaction, then hands to ``apply(_:prepared:in:)``.
+    ///
+    /// On SQLite the event store and every read model share one writer, and whatever runs inside a
+    /// transaction holds it; work moved here runs beside the writer instead. Throwing here counts as
+    /// a failure of the batch, exactly as throwing from `apply` does. Inline projections and other
+    /// callers of ``apply(_:in:)`` do not call it. Default: nothing.
+    func prepare(_ events: [RecordedEvent]) throws -> Prepared
+
+    /// Applies a batch that ``prepare(_:)`` made ready, inside the transaction that also saves the
+    /// checkpoint: the same effect as ``apply(_:in:)``. Default: ``apply(_:in:)``.
+    func apply(_ events: [RecordedEvent], prepared: Prepared, in connection: any SQLConnection) throws
 }
 
 extension SQLProjector {
     /// Every event type.
     public var eventTypes: Set<String>? { nil }
+}
+
+extension SQLProjector where Prepared == Void {
+    /// Prepares nothing.
+    public func prepare(_ events: [RecordedEvent]) throws {}
+
+    /// Applies the batch with ``apply(_:in:)``.
+    public func apply(_ events: [RecordedEvent], prepared: Void, in connection: any SQLConnection) throws {
+        try apply(events, in: connection)
+    }
 }

@@ -226,4 +226,18 @@ struct VersionedSQLProjector: SQLProjector {
     func apply(_ events: [RecordedEvent], in connection: any SQLConnection) throws {
         try base.apply(events, in: connection)
     }
+    func prepare(_ events: [RecordedEvent]) throws -> any Sendable { try base.prepare(events) }
+    func apply(_ events: [RecordedEvent], prepared: any Sendable, in connection: any SQLConnection) throws {
+        try Self.apply(base, events, prepared: prepared, in: connection)
+    }
+
+    private static func apply<Base: SQLProjector>(
+        _ base: Base, _ events: [RecordedEvent], prepared: any Sendable, in connection: any SQLConnection
+    ) throws {
+        guard let prepared = prepared as? Base.Prepared else {
+            try base.apply(events, in: connection)
+            return
+        }
+        try base.apply(events, prepared: prepared, in: connection)
+    }
 }

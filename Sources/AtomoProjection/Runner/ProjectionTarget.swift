@@ -36,6 +36,10 @@ struct ProjectionTarget: Sendable {
     }
 
     static func transactional(_ projector: any SQLProjector, database: any SQLDatabase) -> ProjectionTarget {
+        transactional(opened: projector, database: database)
+    }
+
+    private static func transactional<P: SQLProjector>(opened projector: P, database: any SQLDatabase) -> ProjectionTarget {
         let name = projector.name
         return ProjectionTarget(
             name: name, eventTypes: projector.eventTypes,
@@ -49,8 +53,10 @@ struct ProjectionTarget: Sendable {
                 }
             },
             apply: { events, from, to in
+                // Before the transaction: see SQLProjector.prepare(_:).
+                let prepared = events.isEmpty ? nil : try projector.prepare(events)
                 try await database.writeTransaction { connection in
-                    if !events.isEmpty { try projector.apply(events, in: connection) }
+                    if let prepared { try projector.apply(events, prepared: prepared, in: connection) }
                     try SQLCheckpointStore.advance(name, from: from, to: to, in: connection)
                 }
             },
