@@ -15,7 +15,8 @@ import Synchronization
 /// everything is copied. (Asking after every commit past the limit kept the checkpointer running
 /// back to back: each checkpoint copies the latest version of every page in the WAL and syncs
 /// twice, so small ones copy the same hot pages again and again. In the content benchmark that was
-/// about 460 checkpoints and 920 `fdatasync` calls per 20,000 creates; now it is about 20 and 45.) While the writer keeps
+/// about 530 checkpoints and 1,070 `fdatasync` calls per 20,000 creates; now it is about 145 and
+/// 290, most of them in the last stretch before the hard limit.) While the writer keeps
 /// committing, the WAL is seldom fully copied at the moment a transaction starts, so past
 /// ``hardLimitFrames`` the hook checkpoints on the writer itself — quickly, since the checkpointer
 /// already copied most frames — and the WAL restarts. (That checkpoint gives way when the
