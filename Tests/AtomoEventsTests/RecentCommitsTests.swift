@@ -11,11 +11,11 @@ import Testing
 struct RecentCommitsTests {
     /// A store that keeps recent commits and one on the same database that reads every page from it.
     static func stores(
-        _ name: String, capacity: Int = 4096, upcasters: [Upcaster] = []
+        _ name: String, capacity: Int = 4096, bytes: Int = 8 << 20, upcasters: [Upcaster] = []
     ) async throws -> (kept: SQLiteEventStore, database: SQLiteEventStore) {
         let path = TemporaryDirectory.shared.newFile(name)
         let kept = try await SQLiteEventStore(
-            path: path, configuration: .init(upcasters: upcasters, recentEventCapacity: capacity))
+            path: path, configuration: .init(upcasters: upcasters, recentEventCapacity: capacity, recentEventBytes: bytes))
         let fromDatabase = try await SQLiteEventStore(
             database: kept.database, configuration: .init(upcasters: upcasters, recentEventCapacity: 0))
         return (kept, fromDatabase)
@@ -139,6 +139,50 @@ struct RecentCommitsTests {
         try await kept.append((0..<9).map { Self.event("Moved", 100 + $0) }, to: try StreamName("Ledger-big"))
         try await kept.append([Self.event("Moved", 200)], to: try StreamName("Ledger-big"))
         try await Self.expectSamePages(kept, database, through: 28)
+    }
+
+    @Test("only the last commits within the byte limit are kept; a commit over it is not kept at all")
+    func byteLimitBoundsWhatIsKept() async throws {
+        // Payloads of 8–10 bytes: a limit of 40 bytes keeps about four events.
+        let (kept, database) = try await Self.stores("recent-bytes", bytes: 40)
+        defer { kept.close() }
+        for index in 0..<12 {
+            try await kept.append([Self.event("Opened", index)], to: try StreamName("Account-b\(index)"), expectedVersion: .noStream)
+        }
+        try await kept.append((0..<6).map { Self.event("Moved", 100 + $0) }, to: try StreamName("Ledger-large"))
+        try await kept.append([Self.event("Moved", 200)], to: try StreamName("Ledger-large"))
+        try await Self.expectSamePages(kept, database, through: 19)
+    }
+
+    @Test("the kept commits stay within both limits: what is dropped is no longer answered from memory")
+    func limitsDropTheOldest() throws {
+        let stream = try StreamName("Account-1")
+        func commit(_ position: Int64, events: Int, payloadBytes: Int) -> [(StreamAppend, AppendResult)] {
+            let data = (0..<events).map { _ in EventData(type: "Opened", payload: Data(repeating: 0x41, count: payloadBytes)) }
+            return [(
+                StreamAppend(to: stream, expectedVersion: .any, events: data),
+                AppendResult(
+                    stream: stream, firstVersion: position - 1, lastVersion: position + Int64(events) - 2,
+                    firstPosition: position, lastPosition: position + Int64(events) - 1)
+            )]
+        }
+        var byBytes = RecentCommits(capacity: 4096, maximumBytes: 100)
+        for position in 1...10 { byBytes.record(commit(Int64(position), events: 1, payloadBytes: 30), committedAt: 0) }
+        // 30 bytes each: the last three fit in 100.
+        #expect(byBytes.commits(after: 6) == nil)
+        #expect(byBytes.commits(after: 7)?.page(after: 7, limit: 10, filter: .all).events.map(\.position) == [8, 9, 10])
+        byBytes.record(commit(11, events: 1, payloadBytes: 101), committedAt: 0)
+        #expect(byBytes.commits(after: 10) == nil, "a commit over the limit is not kept, nor anything before it")
+
+        var byCount = RecentCommits(capacity: 5, maximumBytes: 1 << 20)
+        byCount.record(commit(1, events: 3, payloadBytes: 1), committedAt: 0)
+        byCount.record(commit(4, events: 3, payloadBytes: 1), committedAt: 0)
+        #expect(byCount.commits(after: 0) == nil, "the first commit made room for the second")
+        #expect(byCount.commits(after: 3)?.page(after: 3, limit: 10, filter: .all).events.map(\.position) == [4, 5, 6])
+        // A commit that does not follow the kept ones replaces them.
+        byCount.record(commit(9, events: 1, payloadBytes: 1), committedAt: 0)
+        #expect(byCount.commits(after: 5) == nil)
+        #expect(byCount.commits(after: 8)?.page(after: 8, limit: 10, filter: .all).events.map(\.position) == [9])
     }
 
     @Test("upcasters apply to pages served from recent commits")

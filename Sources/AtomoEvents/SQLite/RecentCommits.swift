@@ -24,44 +24,57 @@ struct RecentCommits: Sendable {
         var last: Int64
         var appends: [(StreamAppend, AppendResult)]
         var committedAt: Date
+        /// The payload bytes of its events.
+        var bytes: Int
     }
 
     /// How many events are kept at most (the oldest whole commits are dropped beyond it).
     let capacity: Int
+    /// How many payload bytes are kept at most, likewise: large events must not pin memory.
+    let maximumBytes: Int
     /// A ring of commits, oldest at `oldest`; allocated on the first commit. Every commit holds at
     /// least one event, so `capacity` slots always suffice.
     private var ring: [Commit] = []
     private var oldest = 0
     private var kept = 0
     private var events = 0
+    private var bytes = 0
 
-    init(capacity: Int) {
+    init(capacity: Int, maximumBytes: Int) {
         self.capacity = max(0, capacity)
+        self.maximumBytes = max(0, maximumBytes)
     }
 
     /// Records one transaction's fresh appends with their results; drops everything kept when they do
     /// not directly follow it, or when their positions are not contiguous.
+    /// Whether anything can be kept at all.
+    var isEnabled: Bool { capacity > 0 && maximumBytes > 0 }
+
     mutating func record(_ appends: [(StreamAppend, AppendResult)], committedAt: Int64) {
-        guard capacity > 0, !appends.isEmpty else { return }
+        guard isEnabled, !appends.isEmpty else { return }
         var first = Int64.max
         var last = Int64.min
         var count = 0
+        var size = 0
         for (append, result) in appends {
             first = min(first, result.firstPosition)
             last = max(last, result.lastPosition)
             count += append.events.count
+            for event in append.events { size += event.payload.count }
         }
-        guard Int64(count) == last - first + 1, count <= capacity else {
+        guard Int64(count) == last - first + 1, count <= capacity, size <= maximumBytes else {
             removeAll()
             return
         }
         if kept > 0, self[kept - 1].last + 1 != first { removeAll() }
-        let commit = Commit(first: first, last: last, appends: appends, committedAt: Date(microsecondsSince1970: committedAt))
+        let commit = Commit(
+            first: first, last: last, appends: appends, committedAt: Date(microsecondsSince1970: committedAt), bytes: size)
         if ring.isEmpty {
-            ring = Array(repeating: Commit(first: 0, last: -1, appends: [], committedAt: commit.committedAt), count: capacity)
+            ring = Array(repeating: Commit(first: 0, last: -1, appends: [], committedAt: commit.committedAt, bytes: 0), count: capacity)
         }
-        while kept > 0 && events + count > capacity {
+        while kept > 0 && (events + count > capacity || bytes + size > maximumBytes) {
             events -= Int(ring[oldest].last - ring[oldest].first + 1)
+            bytes -= ring[oldest].bytes
             ring[oldest].appends = []
             oldest = (oldest + 1) % ring.count
             kept -= 1
@@ -69,6 +82,7 @@ struct RecentCommits: Sendable {
         ring[(oldest + kept) % ring.count] = commit
         kept += 1
         events += count
+        bytes += size
     }
 
     /// Forgets every kept commit.
@@ -77,6 +91,7 @@ struct RecentCommits: Sendable {
         oldest = 0
         kept = 0
         events = 0
+        bytes = 0
     }
 
     /// The `index`th kept commit, oldest first.

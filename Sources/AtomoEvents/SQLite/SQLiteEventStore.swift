@@ -45,12 +45,16 @@ public final class SQLiteEventStore: EventStore {
         /// reads that start among them (live projection runners and subscriptions) without reading
         /// the database. 0 turns this off. Default 4,096.
         public var recentEventCapacity: Int
+        /// The most payload bytes those kept events may hold; the oldest are dropped beyond it.
+        /// Default 8 MiB.
+        public var recentEventBytes: Int
 
         /// Creates a configuration.
         public init(
             database: SQLiteDatabase.Configuration = .init(), maximumEventSize: Int = 1 << 20,
             upcasters: [Upcaster] = [], pollInterval: Duration = .milliseconds(500), subscriptionPageSize: Int = 1000,
-            inlineProjections: [any InlineProjection] = [], recentEventCapacity: Int = 4096
+            inlineProjections: [any InlineProjection] = [], recentEventCapacity: Int = 4096,
+            recentEventBytes: Int = 8 << 20
         ) {
             self.database = database
             self.maximumEventSize = maximumEventSize
@@ -59,6 +63,7 @@ public final class SQLiteEventStore: EventStore {
             self.subscriptionPageSize = subscriptionPageSize
             self.inlineProjections = inlineProjections
             self.recentEventCapacity = recentEventCapacity
+            self.recentEventBytes = recentEventBytes
         }
     }
 
@@ -111,7 +116,8 @@ public final class SQLiteEventStore: EventStore {
     public init(database: SQLiteDatabase, configuration: Configuration = Configuration()) async throws {
         self.database = database
         self.configuration = configuration
-        self.recent = Mutex(RecentCommits(capacity: configuration.recentEventCapacity))
+        self.recent = Mutex(
+            RecentCommits(capacity: configuration.recentEventCapacity, maximumBytes: configuration.recentEventBytes))
         do {
             try await database.write { connection in try SQLiteEventStoreSchema.migrate(connection) }
         } catch {
@@ -212,7 +218,7 @@ public final class SQLiteEventStore: EventStore {
             wrote = false
         }
         if wrote {
-            if recent.withLock({ $0.capacity }) > 0 {
+            if recent.withLock({ $0.isEnabled }) {
                 var committed: [(StreamAppend, AppendResult)] = []
                 for (index, outcome) in outcomes.enumerated() where fresh[index] {
                     if case .success(let results) = outcome {
