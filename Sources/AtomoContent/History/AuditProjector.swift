@@ -30,7 +30,11 @@ struct AuditProjector: SQLProjector {
     }
 
     func apply(_ events: [RecordedEvent], in connection: any SQLConnection) throws {
-        let p = connection.dialect.placeholder
+        try apply(events, prepared: prepare(events), in: connection)
+    }
+
+    /// The batch's rows, built before the transaction (the payload texts are copies).
+    func prepare(_ events: [RecordedEvent]) -> [[SQLValue]] {
         var rows: [[SQLValue]] = []
         for event in events {
             let category = String(event.stream.category)
@@ -42,6 +46,11 @@ struct AuditProjector: SQLProjector {
                 .text(String(decoding: event.payload, as: UTF8.self)),
             ])
         }
+        return rows
+    }
+
+    func apply(_ events: [RecordedEvent], prepared rows: [[SQLValue]], in connection: any SQLConnection) throws {
+        let p = connection.dialect.placeholder
         guard !rows.isEmpty else { return }
         try connection.executeMany(
             "INSERT INTO atomo_content_audit (position, entity, record_id, type, version, actor, at, correlation_id, payload) VALUES (\((1...9).map(p).joined(separator: ", ")))",
