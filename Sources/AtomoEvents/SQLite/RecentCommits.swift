@@ -39,6 +39,8 @@ struct RecentCommits: Sendable {
     private var kept = 0
     private var events = 0
     private var bytes = 0
+    /// Set when the store closes: nothing is kept or answered any more.
+    private var isClosed = false
 
     init(capacity: Int, maximumBytes: Int) {
         self.capacity = max(0, capacity)
@@ -48,7 +50,7 @@ struct RecentCommits: Sendable {
     /// Records one transaction's fresh appends with their results; drops everything kept when they do
     /// not directly follow it, or when their positions are not contiguous.
     /// Whether anything can be kept at all.
-    var isEnabled: Bool { capacity > 0 && maximumBytes > 0 }
+    var isEnabled: Bool { capacity > 0 && maximumBytes > 0 && !isClosed }
 
     mutating func record(_ appends: [(StreamAppend, AppendResult)], committedAt: Int64) {
         guard isEnabled, !appends.isEmpty else { return }
@@ -83,6 +85,13 @@ struct RecentCommits: Sendable {
         kept += 1
         events += count
         bytes += size
+    }
+
+    /// Forgets every kept commit and keeps none from now on (a flush still running as the store
+    /// closes cannot add one back).
+    mutating func close() {
+        removeAll()
+        isClosed = true
     }
 
     /// Forgets every kept commit.

@@ -127,7 +127,7 @@ public final class SQLiteEventStore: EventStore {
 
     /// Finishes queued work and closes the database. Later calls throw ``EventStoreError/closed``.
     public func close() {
-        recent.withLock { $0.removeAll() }
+        recent.withLock { $0.close() }
         database.close()
         failPending(with: .closed)
     }
