@@ -10,11 +10,18 @@ struct DurabilityTests {
     final class Acknowledged: Sendable {
         let emails = Mutex<[String]>([])
         let failures = Mutex<Int>(0)
+        /// Tells the writers to stop. Not task cancellation: cancelling a task that waits in
+        /// `URLSession.data(for:)` can deadlock FoundationNetworking on Linux (seen as a hung test
+        /// process, with every other request of the process stuck too, so that the server's
+        /// graceful shutdown waited on connections nobody read).
+        let stopped = Atomic<Bool>(false)
+        var isStopped: Bool { stopped.load(ordering: .relaxed) }
+        func stop() { stopped.store(true, ordering: .relaxed) }
     }
 
     @Test(
         "SIGKILL or SIGTERM mid-stream of GraphQL creates, restart: every acknowledged contact is there, readable",
-        arguments: [SIGKILL, SIGTERM])
+        .serialized, arguments: [SIGKILL, SIGTERM])
     func stopDuringGraphQLWrites(signal: Int32) async throws {
         let data = try TestPaths.temporaryDirectory("kill-graphql")
         defer { try? FileManager.default.removeItem(at: data) }
@@ -22,12 +29,12 @@ struct DurabilityTests {
         let server = try await ServerProcess("crm-server", dataDirectory: data, environment: environment)
         let admin = try await HTTPTestClient(baseURL: server.baseURL).login("admin@example.com", "Tr0ub4dor and 3 horses")
         let acknowledged = Acknowledged()
-        let writers = Task {
+        _ = Task {
             await withTaskGroup(of: Void.self) { group in
                 for writer in 0..<8 {
                     group.addTask {
                         var index = 0
-                        while !Task.isCancelled {
+                        while !acknowledged.isStopped {
                             let name = "w\(writer)-\(index)"
                             index += 1
                             do {
@@ -54,7 +61,7 @@ struct DurabilityTests {
             // Graceful: the requests in flight finish, the projectors stop at a checkpoint, exit status 0.
             #expect(await server.stop() == 0)
         }
-        writers.cancel()
+        acknowledged.stop()
         // Not awaited: URLSession on Linux can take its full timeout to fail requests whose server died.
         // Nothing can be acknowledged after the kill, so a snapshot a moment later is complete.
         try await Task.sleep(for: .milliseconds(500))
@@ -91,12 +98,12 @@ struct DurabilityTests {
         let password = "correct horse battery"
 
         // Four writers in a loop; the server is killed while they run.
-        let writers = Task {
+        _ = Task {
             await withTaskGroup(of: Void.self) { group in
                 for writer in 0..<4 {
                     group.addTask {
                         var index = 0
-                        while !Task.isCancelled {
+                        while !acknowledged.isStopped {
                             let email = "w\(writer)-\(index)@example.com"
                             index += 1
                             do {
@@ -118,7 +125,7 @@ struct DurabilityTests {
             try await Task.sleep(for: .milliseconds(20))
         }
         await server.kill9()
-        writers.cancel()
+        acknowledged.stop()
         try await Task.sleep(for: .milliseconds(500))
         let emails = acknowledged.emails.withLock { $0 }
         #expect(emails.count >= 24)
