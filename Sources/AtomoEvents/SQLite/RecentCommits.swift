@@ -47,11 +47,11 @@ struct RecentCommits: Sendable {
         self.maximumBytes = max(0, maximumBytes)
     }
 
-    /// Records one transaction's fresh appends with their results; drops everything kept when they do
-    /// not directly follow it, or when their positions are not contiguous.
     /// Whether anything can be kept at all.
     var isEnabled: Bool { capacity > 0 && maximumBytes > 0 && !isClosed }
 
+    /// Records one transaction's fresh appends with their results; drops everything kept when they do
+    /// not directly follow it, or when their positions are not contiguous.
     mutating func record(_ appends: [(StreamAppend, AppendResult)], committedAt: Int64) {
         guard isEnabled, !appends.isEmpty else { return }
         var first = Int64.max
@@ -130,22 +130,7 @@ struct RecentCommits: Sendable {
             var events: [RecordedEvent] = []
             var scanned = position
             for commit in commits {
-                var recorded: [RecordedEvent] = []
-                recorded.reserveCapacity(Int(commit.last - commit.first + 1))
-                for (append, result) in commit.appends {
-                    for (offset, event) in append.events.enumerated() {
-                        let eventPosition = result.firstPosition + Int64(offset)
-                        guard eventPosition > position else { continue }
-                        recorded.append(
-                            RecordedEvent(
-                                id: event.id, stream: append.stream, streamVersion: result.firstVersion + Int64(offset),
-                                position: eventPosition, type: event.type, schemaVersion: event.schemaVersion,
-                                payload: event.payload, metadata: event.metadata, committedAt: commit.committedAt))
-                    }
-                }
-                // A multi-stream append writes its streams one after another: sort into log order.
-                recorded.sort { $0.position < $1.position }
-                for event in recorded {
+                for event in committedEvents(commit.appends, committedAt: commit.committedAt, after: position) {
                     guard filter.matches(event) else { continue }
                     events.append(event)
                     if events.count == limit { return EventPage(events: events, scannedThrough: event.position) }
@@ -155,4 +140,27 @@ struct RecentCommits: Sendable {
             return EventPage(events: events, scannedThrough: scanned)
         }
     }
+}
+
+/// The events `appends` wrote, as readers of the log see them, in position order: positions are
+/// contiguous within each stream's part (one writer, rowids), so nothing needs reading back. Only
+/// those after `position`.
+func committedEvents(
+    _ appends: some Sequence<(StreamAppend, AppendResult)>, committedAt: Date, after position: Int64 = 0
+) -> [RecordedEvent] {
+    var events: [RecordedEvent] = []
+    for (append, result) in appends {
+        for (offset, event) in append.events.enumerated() where result.firstPosition + Int64(offset) > position {
+            events.append(
+                RecordedEvent(
+                    id: event.id, stream: append.stream, streamVersion: result.firstVersion + Int64(offset),
+                    position: result.firstPosition + Int64(offset), type: event.type,
+                    schemaVersion: event.schemaVersion, payload: event.payload, metadata: event.metadata,
+                    committedAt: committedAt))
+        }
+    }
+    // A multi-stream append writes its streams one after another: position order is the order
+    // readers of the global log see.
+    events.sort { $0.position < $1.position }
+    return events
 }

@@ -327,22 +327,7 @@ public final class SQLiteEventStore: EventStore {
     private func applyInlineProjections(
         _ appends: [StreamAppend], results: [AppendResult], committedAt: Int64, on connection: SQLiteConnection
     ) throws(EventStoreError) {
-        let commitTime = Date(microsecondsSince1970: committedAt)
-        var events: [RecordedEvent] = []
-        events.reserveCapacity(appends.reduce(0) { $0 + $1.events.count })
-        for (append, result) in zip(appends, results) {
-            for (offset, event) in append.events.enumerated() {
-                events.append(
-                    RecordedEvent(
-                        id: event.id, stream: append.stream, streamVersion: result.firstVersion + Int64(offset),
-                        position: result.firstPosition + Int64(offset), type: event.type,
-                        schemaVersion: event.schemaVersion, payload: event.payload, metadata: event.metadata,
-                        committedAt: commitTime))
-            }
-        }
-        // A multi-stream append writes its streams one after another: position order is the order
-        // readers of the global log will see.
-        events.sort { $0.position < $1.position }
+        var events = committedEvents(zip(appends, results), committedAt: Date(microsecondsSince1970: committedAt))
         try configuration.upcasters.upcast(&events)
         for projection in configuration.inlineProjections {
             do {
