@@ -52,7 +52,9 @@ let package = Package(
 
         // Libraries, in the order of DESIGN.md: a module imports only modules listed above it.
         .target(name: "AtomoSQL", swiftSettings: swiftSettings),
-        .target(name: "AtomoSQLite", dependencies: ["AtomoSQL", "CSQLite"], swiftSettings: swiftSettings),
+        // The "atomo-wal" SQLite VFS (C): the default VFS, writing each commit's WAL frames in one call.
+        .target(name: "CSQLiteWAL", dependencies: ["CSQLite"]),
+        .target(name: "AtomoSQLite", dependencies: ["AtomoSQL", "CSQLite", "CSQLiteWAL"], swiftSettings: swiftSettings),
         .target(name: "AtomoEvents", dependencies: ["AtomoSQL", "AtomoSQLite"], swiftSettings: swiftSettings),
         .target(
             name: "AtomoProjection",
@@ -150,7 +152,9 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "AtomoCRDTTests", dependencies: ["AtomoCRDT", "AtomoTesting"], swiftSettings: swiftSettings),
-        .testTarget(name: "AtomoSQLiteTests", dependencies: ["AtomoSQL", "AtomoSQLite"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "AtomoSQLiteTests", dependencies: ["AtomoSQL", "AtomoSQLite", "CSQLite", "CSQLiteWAL"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "AtomoEventsTests",
             dependencies: ["AtomoEvents", "AtomoSQLite", "AtomoTesting", "AtomoCrashWriter"],
