@@ -52,7 +52,7 @@ let package = Package(
 
         // Libraries, in the order of DESIGN.md: a module imports only modules listed above it.
         .target(name: "AtomoSQL", swiftSettings: swiftSettings),
-        // The "atomo-wal" SQLite VFS (C): the default VFS, writing each commit's WAL frames in one call.
+        // The "atomo-wal" SQLite VFS (C): the default VFS, writing a commit's WAL frames in 128 KiB writes.
         .target(name: "CSQLiteWAL", dependencies: ["CSQLite"]),
         .target(name: "AtomoSQLite", dependencies: ["AtomoSQL", "CSQLite", "CSQLiteWAL"], swiftSettings: swiftSettings),
         .target(name: "AtomoEvents", dependencies: ["AtomoSQL", "AtomoSQLite"], swiftSettings: swiftSettings),

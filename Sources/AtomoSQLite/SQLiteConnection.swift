@@ -42,7 +42,7 @@ public final class SQLiteConnection {
     ///   - readOnly: open without write access.
     ///   - busyTimeout: how long to wait for a lock held by another connection before `SQLITE_BUSY`.
     ///   - gathersWALWrites: open through the `atomo-wal` VFS, which writes the frames of each
-    ///     commit to the write-ahead log in one system call instead of two per page (see
+    ///     commit to the write-ahead log in writes of up to 128 KiB instead of two per page (see
     ///     ``SQLiteDatabase/Configuration/gathersWALWrites``).
     public init(
         path: String, readOnly: Bool = false, busyTimeout: Duration = .seconds(5), gathersWALWrites: Bool = false
@@ -53,9 +53,9 @@ public final class SQLiteConnection {
         if gathersWALWrites {
             let registered = atomo_wal_vfs_register()
             guard registered == SQLITE_OK else {
+                let reason = String(cString: sqlite3_errstr(registered))
                 throw SQLiteError(
-                    code: registered, extendedCode: registered,
-                    message: "cannot register the atomo-wal VFS: \(String(cString: sqlite3_errstr(registered)))", sql: nil)
+                    code: registered, extendedCode: registered, message: "cannot register the atomo-wal VFS: \(reason)")
             }
         }
         let code = sqlite3_open_v2(path, &handle, flags, gathersWALWrites ? atomo_wal_vfs_name : nil)

@@ -49,10 +49,11 @@ public final class SQLiteDatabase: Sendable {
         ///
         /// SQLite writes each page it appends to the write-ahead log as two writes, a 24-byte frame
         /// header and the page; `atomo-wal` gathers a commit's frames in memory and writes them in
-        /// one call when the commit frame is written, before the commit can become visible. What
-        /// SQLite, other connections and other processes can observe is the same, in the same
-        /// order (every other operation on the log writes out first); a commit of 100 pages makes
-        /// one system call instead of 200. Turn it off to use SQLite's default VFS as it is.
+        /// writes of up to 128 KiB, the last when the commit frame is written, before the commit can
+        /// become visible. What SQLite, other connections and other processes can observe is the
+        /// same, in the same order (every other operation on the log writes out first); a commit of
+        /// 100 pages makes 4 system calls instead of 200. Turn it off to use SQLite's default VFS as
+        /// it is.
         public var gathersWALWrites: Bool
 
         /// Creates a configuration. The defaults suit a server: 4 readers, `NORMAL` durability.

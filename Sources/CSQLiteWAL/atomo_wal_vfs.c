@@ -1,10 +1,11 @@
 // The "atomo-wal" VFS: the default VFS, with the frames appended to a write-ahead log gathered into
-// one write per commit. See atomo_wal_vfs.h for the contract.
+// one write per commit (or per 128 KiB). See atomo_wal_vfs.h for the contract.
 //
 // Why: SQLite writes each WAL frame as two writes, its 24-byte header and then its page, so a
 // commit of n pages costs 2n system calls, each of them taking the inode lock, updating the
 // modification time and copying into one or two page-cache pages. Gathered, the same bytes go out in
-// one call. The file's content after every operation that can observe it is unchanged, because:
+// one call per 128 KiB. The file's content after every operation that can observe it is unchanged,
+// because:
 //
 // - only appends are gathered: a write that does not continue the gathered bytes writes them out
 //   first, so the order of writes to any offset is SQLite's own;

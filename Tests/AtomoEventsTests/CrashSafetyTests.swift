@@ -45,7 +45,8 @@ struct CrashSafetyTests {
         #expect(acknowledged.count > 50, "enough appends were acknowledged to mean something (\(acknowledged.count))")
     }
 
-    @Test("writes failing mid-run (a file-size limit): acknowledged appends survive, none is partial, the file is intact")
+    @Test(
+        "writes failing mid-run (a file-size limit): acknowledged appends survive, none is partial, the file is intact")
     func writeFailures() async throws {
         let path = TemporaryDirectory.shared.newFile("full")
         // SIGXFSZ ignored, so a write past the limit fails with EFBIG instead of killing the process.
@@ -60,7 +61,9 @@ struct CrashSafetyTests {
         }
         let outcome = await writer.finish()
         watchdog.cancel()
-        #expect(!outcome.killedBySignal && outcome.status == 0, "the writer stopped by itself: \(outcome.errors.suffix(500))")
+        #expect(
+            !outcome.killedBySignal && outcome.status == 0,
+            "the writer stopped by itself: \(outcome.errors.suffix(500))")
         let failures = outcome.errors.split(separator: "\n").filter { $0.hasPrefix("failed: ") }
         #expect(failures.count == 4, "each of the four tasks stopped on a failed append: \(failures)")
         #expect(
@@ -76,7 +79,8 @@ struct CrashSafetyTests {
         // Without the limit, the same file takes appends again.
         let store = try await SQLiteEventStore(path: path)
         defer { store.close() }
-        let result = try await store.append([EventData(type: "After", payload: Data("{}".utf8))], to: StreamName("After-1"))
+        let result = try await store.append(
+            [EventData(type: "After", payload: Data("{}".utf8))], to: StreamName("After-1"))
         #expect(try await store.readStream(StreamName("After-1")).map(\.position) == [result.lastPosition])
     }
 

@@ -1,9 +1,10 @@
 import AtomoSQL
-@testable import AtomoSQLite
 import CSQLite
 import CSQLiteWAL
 import Foundation
 import Testing
+
+@testable import AtomoSQLite
 
 /// The `atomo-wal` VFS writes a commit's WAL frames in one call. These tests hold it to the contract
 /// that nothing anyone can observe changes: every commit is in the file and visible to other
@@ -23,7 +24,8 @@ struct WALGatheringTests {
         let select = try connection.prepare("SELECT id, length(body), substr(body, 1, 24), version FROM t ORDER BY id")
         var rows: [String] = []
         while try select.step() {
-            rows.append("\(select.int64(at: 0)) \(select.int64(at: 1)) \(select.string(at: 2) ?? "∅") \(select.int64(at: 3))")
+            rows.append(
+                "\(select.int64(at: 0)) \(select.int64(at: 1)) \(select.string(at: 2) ?? "∅") \(select.int64(at: 3))")
         }
         return rows
     }
@@ -120,12 +122,16 @@ struct WALGatheringTests {
             var script: [String] = []
             let operation = next(7)
             func insert(_ length: Int) {
-                script.append("INSERT INTO t (id, body, version) VALUES (\(nextID), '\(Self.body(UInt64(nextID), length: length))', 1)")
+                script.append(
+                    "INSERT INTO t (id, body, version) VALUES (\(nextID), '\(Self.body(UInt64(nextID), length: length))', 1)"
+                )
                 nextID += 1
             }
             func touch() {
                 let id = 1 + next(max(1, nextID - 1))
-                script.append("UPDATE t SET body = body || '\(Self.body(UInt64(step), length: 1 + next(3000)))', version = version + 1 WHERE id = \(id)")
+                script.append(
+                    "UPDATE t SET body = body || '\(Self.body(UInt64(step), length: 1 + next(3000)))', version = version + 1 WHERE id = \(id)"
+                )
             }
             switch operation {
             case 0:  // a commit of a few small rows
@@ -177,13 +183,16 @@ struct WALGatheringTests {
                 let image = try Self.crashImage(of: gatheredPath, in: directory)
                 let plainImage = try Self.crashImage(of: plainPath, in: directory)
                 #expect(try Self.dump(image) == Self.dump(plainImage), "step \(step): a crash now leaves the same rows")
-                #expect(try image.scalarInt64("SELECT count(*) FROM pragma_integrity_check WHERE integrity_check != 'ok'") == 0)
+                #expect(
+                    try image.scalarInt64("SELECT count(*) FROM pragma_integrity_check WHERE integrity_check != 'ok'")
+                        == 0)
             }
             if step % 10 == 9 {
                 #expect(try Self.dump(gathered) == Self.dump(plain), "step \(step): the same rows")
             }
         }
-        #expect(try gathered.scalarInt64("SELECT count(*) FROM pragma_integrity_check WHERE integrity_check != 'ok'") == 0)
+        #expect(
+            try gathered.scalarInt64("SELECT count(*) FROM pragma_integrity_check WHERE integrity_check != 'ok'") == 0)
         #expect(try Self.dump(gathered) == Self.dump(plain))
         #expect(try gathered.scalarInt64("SELECT count(*) FROM t") ?? 0 > 100, "the run left rows to compare")
     }
@@ -231,7 +240,8 @@ struct WALGatheringTests {
         defer { database.close() }
         #expect(database.configuration.gathersWALWrites)
         let names = try await database.write { connection in
-            try connection.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL, version INTEGER NOT NULL)")
+            try connection.execute(
+                "CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL, version INTEGER NOT NULL)")
             return [Self.vfsName(connection)]
         }
         #expect(names.first??.hasPrefix("atomo-wal") == true, "the writer's VFS is \(String(describing: names.first))")
@@ -241,7 +251,8 @@ struct WALGatheringTests {
                 try connection.transaction(.immediate) {
                     for index in 0..<commit {
                         try connection.execute(
-                            "INSERT INTO t (body, version) VALUES ('\(Self.body(UInt64(index), length: 900))', \(commit))")
+                            "INSERT INTO t (body, version) VALUES ('\(Self.body(UInt64(index), length: 900))', \(commit))"
+                        )
                     }
                 }
             }
