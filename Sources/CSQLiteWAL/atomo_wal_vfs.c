@@ -12,9 +12,10 @@
 // - the commit frame (its header has a nonzero "database size after commit") is written out by the
 //   write of its page, and that write returns the error if there is one, so a failed write fails
 //   the commit before the WAL index publishes it to other connections;
-// - every other method of the log writes out first, and so do the database file's shared-memory
-//   barrier and locks, sync and file controls (SQLite publishes a commit to readers through the
-//   barrier, and sends SQLITE_FCNTL_COMMIT_PHASETWO after it), as a second line.
+// - every other method of the log writes out first, and so does every method of the database file
+//   that reaches the disk, its locks or its shared memory (SQLite publishes a commit to readers
+//   through the shared-memory barrier, and sends SQLITE_FCNTL_COMMIT_PHASETWO after it), as a
+//   second line.
 #include "atomo_wal_vfs.h"
 
 #include <pthread.h>
@@ -65,13 +66,18 @@ static int isGatherFile(sqlite3_file *file) {
         && file->pMethods <= &gatherMethods[2];
 }
 
+// Passes one write on to the file system (counted). Returns its result.
+static int writeThrough(GatherFile *file, const void *data, int amount, sqlite3_int64 offset) {
+    atomic_fetch_add_explicit(&performedWrites, 1, memory_order_relaxed);
+    return file->real->pMethods->xWrite(file->real, data, amount, offset);
+}
+
 // Writes the gathered bytes out. Returns the file system's result.
 static int writeOut(GatherFile *file) {
     if (file->bufferLength == 0) return SQLITE_OK;
     int length = file->bufferLength;
     file->bufferLength = 0;
-    atomic_fetch_add_explicit(&performedWrites, 1, memory_order_relaxed);
-    return file->real->pMethods->xWrite(file->real, file->buffer, length, file->bufferOffset);
+    return writeThrough(file, file->buffer, length, file->bufferOffset);
 }
 
 // Writes the log's gathered bytes out before an operation on it; returns an earlier deferred error
@@ -92,6 +98,14 @@ static void settleLogOf(GatherFile *database) {
     if (log == NULL || log->bufferLength == 0) return;
     int rc = writeOut(log);
     if (rc != SQLITE_OK && log->deferredError == SQLITE_OK) log->deferredError = rc;
+}
+
+// Writes out what is gathered before another operation on `file`: a log's own bytes (returning their
+// error), or a database's log's (whose error the log reports at its next method).
+static int settle(GatherFile *file) {
+    if (file->isLog) return settleLog(file);
+    settleLogOf(file);
+    return SQLITE_OK;
 }
 
 static uint32_t bigEndian32(const unsigned char *bytes) {
@@ -119,16 +133,13 @@ static int gatherClose(sqlite3_file *file) {
 
 static int gatherRead(sqlite3_file *file, void *data, int amount, sqlite3_int64 offset) {
     GatherFile *p = (GatherFile *)file;
-    if (p->isLog) {
-        int rc = settleLog(p);
-        if (rc != SQLITE_OK) return rc;
-    }
-    return p->real->pMethods->xRead(p->real, data, amount, offset);
+    int rc = settle(p);
+    return rc != SQLITE_OK ? rc : p->real->pMethods->xRead(p->real, data, amount, offset);
 }
 
 static int gatherWrite(sqlite3_file *file, const void *data, int amount, sqlite3_int64 offset) {
     GatherFile *p = (GatherFile *)file;
-    if (!p->isLog) return p->real->pMethods->xWrite(p->real, data, amount, offset);
+    if (!p->isLog) return p->real->pMethods->xWrite(p->real, data, amount, offset);  // not counted
     atomic_fetch_add_explicit(&requestedWrites, 1, memory_order_relaxed);
     if (p->deferredError != SQLITE_OK) return settleLog(p);
 
@@ -140,16 +151,10 @@ static int gatherWrite(sqlite3_file *file, const void *data, int amount, sqlite3
             p->commitPagePending = 0;
             return rc;
         }
-        if (amount >= GATHER_CAPACITY) {
-            atomic_fetch_add_explicit(&performedWrites, 1, memory_order_relaxed);
-            return p->real->pMethods->xWrite(p->real, data, amount, offset);
-        }
+        if (amount >= GATHER_CAPACITY) return writeThrough(p, data, amount, offset);
         if (p->buffer == NULL) {
             p->buffer = sqlite3_malloc(GATHER_CAPACITY);
-            if (p->buffer == NULL) {
-                atomic_fetch_add_explicit(&performedWrites, 1, memory_order_relaxed);
-                return p->real->pMethods->xWrite(p->real, data, amount, offset);
-            }
+            if (p->buffer == NULL) return writeThrough(p, data, amount, offset);
         }
         p->bufferOffset = offset;
     }
@@ -168,43 +173,32 @@ static int gatherWrite(sqlite3_file *file, const void *data, int amount, sqlite3
 
 static int gatherTruncate(sqlite3_file *file, sqlite3_int64 size) {
     GatherFile *p = (GatherFile *)file;
-    if (p->isLog) {
-        int rc = settleLog(p);
-        if (rc != SQLITE_OK) return rc;
-    }
-    return p->real->pMethods->xTruncate(p->real, size);
+    int rc = settle(p);
+    return rc != SQLITE_OK ? rc : p->real->pMethods->xTruncate(p->real, size);
 }
 
 static int gatherSync(sqlite3_file *file, int flags) {
     GatherFile *p = (GatherFile *)file;
-    if (p->isLog) {
-        int rc = settleLog(p);
-        if (rc != SQLITE_OK) return rc;
-    } else {
-        settleLogOf(p);
-    }
-    return p->real->pMethods->xSync(p->real, flags);
+    int rc = settle(p);
+    return rc != SQLITE_OK ? rc : p->real->pMethods->xSync(p->real, flags);
 }
 
 static int gatherFileSize(sqlite3_file *file, sqlite3_int64 *size) {
     GatherFile *p = (GatherFile *)file;
-    if (p->isLog) {
-        int rc = settleLog(p);
-        if (rc != SQLITE_OK) return rc;
-    }
-    return p->real->pMethods->xFileSize(p->real, size);
+    int rc = settle(p);
+    return rc != SQLITE_OK ? rc : p->real->pMethods->xFileSize(p->real, size);
 }
 
 static int gatherLock(sqlite3_file *file, int level) {
     GatherFile *p = (GatherFile *)file;
-    if (!p->isLog) settleLogOf(p);
-    return p->real->pMethods->xLock(p->real, level);
+    int rc = settle(p);
+    return rc != SQLITE_OK ? rc : p->real->pMethods->xLock(p->real, level);
 }
 
 static int gatherUnlock(sqlite3_file *file, int level) {
     GatherFile *p = (GatherFile *)file;
-    if (!p->isLog) settleLogOf(p);
-    return p->real->pMethods->xUnlock(p->real, level);
+    int rc = settle(p);
+    return rc != SQLITE_OK ? rc : p->real->pMethods->xUnlock(p->real, level);
 }
 
 static int gatherCheckReservedLock(sqlite3_file *file, int *result) {
@@ -214,14 +208,10 @@ static int gatherCheckReservedLock(sqlite3_file *file, int *result) {
 
 static int gatherFileControl(sqlite3_file *file, int op, void *argument) {
     GatherFile *p = (GatherFile *)file;
-    if (p->isLog) {
-        int rc = settleLog(p);
-        if (rc != SQLITE_OK) return rc;
-    } else {
-        settleLogOf(p);
-    }
+    int rc = settle(p);
+    if (rc != SQLITE_OK) return rc;
     if (op == SQLITE_FCNTL_VFSNAME) {
-        int rc = p->real->pMethods->xFileControl(p->real, op, argument);
+        rc = p->real->pMethods->xFileControl(p->real, op, argument);
         if (rc == SQLITE_OK && *(char **)argument != NULL) {
             char *inner = *(char **)argument;
             *(char **)argument = sqlite3_mprintf("%s/%z", atomo_wal_vfs_name, inner);

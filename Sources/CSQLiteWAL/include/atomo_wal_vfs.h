@@ -13,7 +13,7 @@ extern const char *const atomo_wal_vfs_name;
 /// gathered in memory and written with one `pwrite` per commit (or per 128 KiB), instead of two per
 /// frame (a 24-byte frame header, then the page). The commit frame's write returns only once
 /// everything is written, and every other operation on the log (read, sync, truncate, size, close,
-/// a write elsewhere) and on its database (shared-memory barrier and locks, sync, file controls)
+/// a write elsewhere) and on its database (reads, sync, size, locks, file controls, shared memory)
 /// writes out what is gathered first, so what any connection or process can observe, and when, is
 /// unchanged.
 ///
