@@ -36,6 +36,15 @@ struct AccessTests {
         #expect(try await engine.get("Contact", id: lost.id, as: viewer) == nil)
         let page = try await engine.list(RecordQuery("Contact"), as: viewer)
         #expect(page.records.map(\.id) == [secret.id])
+        // A reference the viewer may not read includes nothing, though the record points somewhere.
+        let acme = try await engine.create("Company", ["name": "Acme"], as: admin)
+        let employee = try await engine.create("Contact", ["name": "Cy", "company": .string(acme.id)], as: admin)
+        let viewed = try await engine.list(
+            RecordQuery("Contact", filter: .field("id", .eq(.string(employee.id))), includeReferences: ["company"]), as: viewer)
+        #expect(viewed.records.map(\.id) == [employee.id] && viewed.references == ["company": [:]])
+        let administered = try await engine.list(
+            RecordQuery("Contact", filter: .field("id", .eq(.string(employee.id))), includeReferences: ["company"]), as: admin)
+        #expect(administered.references["company"]?.keys.sorted() == [acme.id])
         #expect(page.records.allSatisfy { $0["email"] == nil && $0["score"] == nil })
         await #expect(throws: ContentError.forbidden("Contact.email cannot be read, so it cannot be used to filter")) {
             try await engine.list(RecordQuery("Contact", filter: .field("email", .startsWith("ada"))), as: viewer)

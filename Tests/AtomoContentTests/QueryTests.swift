@@ -97,6 +97,51 @@ struct QueryTests {
         #expect(engine.readModelQueryCount - before == 1, "one query for a batch of ids")
     }
 
+    @Test("A page reads what its references point to in its own read transaction; cursors on demand")
+    func includedReferencesAndCursors() async throws {
+        let (harness, companies, _) = try await Self.seeded()
+        defer { Task { await harness.close() } }
+        let engine = harness.engine
+        // One company deleted: records pointing to it get nothing for it.
+        try await engine.delete("Company", id: companies[2].id, as: admin)
+        let order = [SortKey("name")]
+        let before = engine.readModelQueryCount
+        let page = try await engine.list(
+            RecordQuery("Contact", orderBy: order, page: .first(10), includeReferences: ["company", "company"]), as: admin)
+        #expect(engine.readModelQueryCount - before == 2, "the page and one query for its companies")
+        let referenced = Set(page.records.compactMap { $0["company"]?.stringValue })
+        let expected = try await engine.records("Company", ids: Array(referenced), as: admin)
+        #expect(page.references.keys.sorted() == ["company"])
+        #expect(page.references["company"] == expected)
+        #expect(page.references["company"]?[companies[2].id] == nil)
+        #expect(referenced.contains(companies[2].id), "the seed points some of the first ten at the deleted company")
+        let plain = try await engine.list(RecordQuery("Contact", orderBy: order, page: .first(10)), as: admin)
+        #expect(plain.records == page.records && plain.references.isEmpty)
+
+        // Without every record's cursor, the first and last still have theirs, and paging from them works.
+        let lean = try await engine.list(
+            RecordQuery("Contact", orderBy: order, page: .first(10), includeRecordCursors: false), as: admin)
+        #expect(lean.records.map(\.id) == plain.records.map(\.id))
+        #expect(lean.startCursor == plain.startCursor && lean.endCursor == plain.endCursor)
+        #expect(lean.records.dropFirst().dropLast().allSatisfy { $0.cursor == nil })
+        let next = try await engine.list(
+            RecordQuery("Contact", orderBy: order, page: .first(10, after: lean.endCursor)), as: admin)
+        let all = try await engine.list(RecordQuery("Contact", orderBy: order, page: .first(20)), as: admin)
+        #expect(next.records.map(\.id) == all.records[10..<20].map(\.id))
+        let backwards = try await engine.list(
+            RecordQuery("Contact", orderBy: order, page: .last(3, before: next.startCursor), includeRecordCursors: false),
+            as: admin)
+        #expect(backwards.records.map(\.id) == all.records[7..<10].map(\.id))
+        #expect(backwards.startCursor == all.records[7].cursor && backwards.endCursor == all.records[9].cursor)
+
+        await #expect(throws: ContentError.invalidFilter("Contact.name is not a reference, so it cannot be included")) {
+            try await engine.list(RecordQuery("Contact", includeReferences: ["name"]), as: admin)
+        }
+        await #expect(throws: ContentError.unknownField(entity: "Contact", field: "employer")) {
+            try await engine.list(RecordQuery("Contact", includeReferences: ["employer"]), as: admin)
+        }
+    }
+
     @Test("Hostile input gives typed errors, no extra rows and no SQL in messages")
     func hostile() async throws {
         let (harness, _, _) = try await Self.seeded()

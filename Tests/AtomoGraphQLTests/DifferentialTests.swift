@@ -44,6 +44,16 @@ import Testing
                         """)
             ),
             (
+                "edges without cursors, the same reference under edges and nodes, and one level below it",
+                GraphQLRequest(
+                    query: """
+                        { contacts(first: 7, orderBy: [{ email: DESC }]) {
+                            edges { node { name company { name contacts(first: 2) { nodes { name company { id } } } } } }
+                            nodes { employer: company { industry } company { id } }
+                            pageInfo { startCursor endCursor hasNextPage } } }
+                        """)
+            ),
+            (
                 "filters, aliases, fragments and variables",
                 GraphQLRequest(
                     query: """

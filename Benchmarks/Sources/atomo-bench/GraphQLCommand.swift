@@ -60,6 +60,9 @@ struct GraphQLCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
+    @Flag(help: "Skip the read-model baseline (to profile the GraphQL requests alone).")
+    var skipReadModels = false
+
     enum Order: String, ExpressibleByArgument, CaseIterable {
         case name
         case id
@@ -148,6 +151,7 @@ struct GraphQLCommand: AsyncParsableCommand {
             graphQLCPU.append((processCPUSeconds() - cpuBefore) * 1_000_000 / Double(max(count, 1)))
             queriesPerRequest = Double(engine.readModelQueryCount - before) / Double(max(count, 1))
             graphQLRates.append(Double(count) / elapsed)
+            if skipReadModels { continue }
             cpuBefore = processCPUSeconds()
             let (baseCount, baseElapsed) = await Self.measure(concurrency: concurrency, seconds: seconds) {
                 let page = try? await engine.list(
@@ -183,19 +187,24 @@ struct GraphQLCommand: AsyncParsableCommand {
                 String(
                     format: "GraphQL:        %8.0f requests/s  (%.1f µs per request; runs: %@)", rate, perRequest,
                     graphQLRates.map { String(format: "%.0f", $0) }.joined(separator: ", ")))
-            print(
-                String(
-                    format: "read models:    %8.0f requests/s  (%.1f µs per request, the same queries without GraphQL)",
-                    baseRate, perReadModel))
-            print(
-                String(
-                    format: "GraphQL overhead: %.1f µs per request = %.2f× the read-model time (total %.2f×)",
-                    overhead, overhead / perReadModel, perRequest / perReadModel))
-            print(
-                String(
-                    format: "process CPU per request: %.1f µs GraphQL, %.1f µs read models (%.2f×)",
-                    Self.median(graphQLCPU), Self.median(readModelCPU),
-                    Self.median(graphQLCPU) / max(Self.median(readModelCPU), 0.001)))
+            if skipReadModels {
+                print(String(format: "process CPU per request: %.1f µs", Self.median(graphQLCPU)))
+            } else {
+                print(
+                    String(
+                        format:
+                            "read models:    %8.0f requests/s  (%.1f µs per request, the same queries without GraphQL)",
+                        baseRate, perReadModel))
+                print(
+                    String(
+                        format: "GraphQL overhead: %.1f µs per request = %.2f× the read-model time (total %.2f×)",
+                        overhead, overhead / perReadModel, perRequest / perReadModel))
+                print(
+                    String(
+                        format: "process CPU per request: %.1f µs GraphQL, %.1f µs read models (%.2f×)",
+                        Self.median(graphQLCPU), Self.median(readModelCPU),
+                        Self.median(graphQLCPU) / max(Self.median(readModelCPU), 0.001)))
+            }
             print(String(format: "read-model queries per request: %.2f", queriesPerRequest))
         }
     }

@@ -387,14 +387,7 @@ public final class ContentEngine: Sendable {
         guard unique.count <= FilterCompiler.maximumListValues else {
             throw .invalidFilter("at most \(FilterCompiler.maximumListValues) ids at once")
         }
-        let view = entityModel.view
-        let rows = try await readQuery { connection in
-            let p = connection.dialect.placeholder
-            let placeholders = (1...unique.count).map(p).joined(separator: ", ")
-            return try connection.query(
-                "SELECT \(RecordRows.selectList(entityModel)) FROM \(view.quoted) WHERE id IN (\(placeholders)) AND _deleted = 0",
-                unique.map(SQLValue.text))
-        }
+        let rows = try await readQuery { connection in try RecordRows.live(entityModel, ids: unique, in: connection).rows }
         var result: [String: ContentRecord] = [:]
         result.reserveCapacity(rows.count)
         var reader = RecordRows.Reader(entity: entityModel)
@@ -405,7 +398,9 @@ public final class ContentEngine: Sendable {
     }
 
     /// A page of records. To load a relation for many parents at once (`Company.contacts`), list the
-    /// child entity with `.field("company", .in(parentIDs))` and group by the reference in memory.
+    /// child entity with `.field("company", .in(parentIDs))` and group by the reference in memory;
+    /// to load what the page's records point to (`Contact.company`), name the reference fields in
+    /// ``RecordQuery/includeReferences``: they are read in the page's read transaction.
     ///
     /// Row-level read rules are applied to the records of the page after they are read, so a page
     /// may hold fewer records than asked when some are hidden; `totalCount` counts every match.
@@ -416,12 +411,19 @@ public final class ContentEngine: Sendable {
             query, entity: entityModel, model: context.model, dialect: readModels.dialect,
             readable: readableFields(for: principal), maximumPageSize: configuration.maximumPageSize)
         if query.includeTotalCount { try authorize(.read, entityModel, record: nil, principal: principal) }
-        let (rows, total) = try await readQuery(count: query.includeTotalCount ? 2 : 1) { connection in
+        let counter = self.counter
+        let (rows, total, referenced) = try await readQuery(count: query.includeTotalCount ? 2 : 1) { connection in
             let rows = try connection.query(plan.pageSQL, plan.pageValues)
             let total = try plan.countSQL.map { try connection.scalar($0, plan.countValues) ?? 0 }
-            return (rows, total)
+            return (rows, total, try plan.referencedRows(rows, in: connection, counter: counter))
         }
-        return plan.page(rows: rows, total: total.map(Int.init)) { record in visible(record, entityModel, principal) }
+        var page = plan.page(rows: rows, total: total.map(Int.init)) { record in visible(record, entityModel, principal) }
+        if !plan.includes.isEmpty {
+            page.references = plan.references(referenced, of: page.records) { entity, record in
+                visible(record, entity, principal)
+            }
+        }
+        return page
     }
 
     /// Count, min, max, sum and average over the live records that match `filter`.

@@ -12,12 +12,17 @@ public struct RecordPage: Sendable, Hashable {
     public var startCursor: String?
     /// The last record's cursor.
     public var endCursor: String?
+    /// For each reference field in ``RecordQuery/includeReferences``: the live records that the
+    /// page's records point to with it, by id, as the principal may read them. A record whose
+    /// reference field the principal may not read contributes nothing.
+    public var references: [String: [String: ContentRecord]]
 
     /// Creates a page.
     public init(
         records: [ContentRecord], totalCount: Int?, hasNextPage: Bool, hasPreviousPage: Bool, startCursor: String?,
-        endCursor: String?
+        endCursor: String?, references: [String: [String: ContentRecord]] = [:]
     ) {
+        self.references = references
         self.records = records
         self.totalCount = totalCount
         self.hasNextPage = hasNextPage

@@ -18,6 +18,10 @@ struct ListPlan {
     let signature: String
     let limit: Int
     let page: PageRequest
+    /// Whether every record gets a cursor (else the first and last only).
+    let includeRecordCursors: Bool
+    /// The reference fields whose records are read with the page.
+    let includes: [ReferenceInclude]
 
     init(
         _ query: RecordQuery, entity: EntityModel, model: ContentModel, dialect: SQLDialect,
@@ -25,6 +29,8 @@ struct ListPlan {
     ) throws(ContentError) {
         self.entity = entity
         self.page = query.page
+        self.includeRecordCursors = query.includeRecordCursors
+        self.includes = try ReferenceInclude.resolve(query.includeReferences, of: entity, model: model)
         var compiler = FilterCompiler(model: model, dialect: dialect, readable: readable)
         var conditions: [String] = []
         if !query.includeDeleted { conditions.append("_deleted = 0") }
@@ -112,6 +118,43 @@ struct ListPlan {
         countValues = filterValues
     }
 
+    /// The rows of the records the page's rows point to, per include (on the reader, in the
+    /// page's read transaction); `counter` counts the queries.
+    func referencedRows(
+        _ rows: [SQLRow], in connection: any SQLConnection, counter: QueryCounter
+    ) throws -> [[SQLRow]] {
+        try includes.map { include in
+            let ids = include.ids(in: rows.prefix(limit))
+            guard !ids.isEmpty else { return [] }
+            let (referenced, queries) = try RecordRows.live(include.target, ids: ids, in: connection)
+            counter.add(queries)
+            return referenced
+        }
+    }
+
+    /// The records the page's `records` point to, per include, from the rows read for them: only
+    /// ids that a record as the principal sees it holds, each target as the principal sees it.
+    func references(
+        _ rows: [[SQLRow]], of records: [ContentRecord], visible: (EntityModel, ContentRecord) -> ContentRecord?
+    ) -> [String: [String: ContentRecord]] {
+        var result: [String: [String: ContentRecord]] = [:]
+        for (include, rows) in zip(includes, rows) {
+            var wanted: Set<String> = []
+            for record in records {
+                if let id = record.fields[include.field]?.stringValue { wanted.insert(id) }
+            }
+            var loaded: [String: ContentRecord] = [:]
+            loaded.reserveCapacity(wanted.count)
+            var reader = RecordRows.Reader(entity: include.target)
+            for row in rows {
+                let record = reader.record(row)
+                if wanted.contains(record.id), let shown = visible(include.target, record) { loaded[shown.id] = shown }
+            }
+            result[include.field] = loaded
+        }
+        return result
+    }
+
     /// The page from the rows (limit + 1 of them at most) and the count.
     func page(rows: [SQLRow], total: Int?, visible: (ContentRecord) -> ContentRecord?) -> RecordPage {
         let more = rows.count > limit
@@ -120,11 +163,26 @@ struct ListPlan {
         var records: [ContentRecord] = []
         records.reserveCapacity(kept.count)
         var reader = RecordRows.Reader(entity: entity, keyColumns: sortFields.dropLast().map(\.columnName))
+        func cursor(_ row: SQLRow, id: String) -> String {
+            PageCursor.encode(signature: signature, keys: reader.layout(for: row).keyValues(row), id: id)
+        }
+        // Without every record's cursor, the rows of the first and last records shown still get one.
+        var firstShownRow: SQLRow?
+        var lastShownRow: SQLRow?
         for row in kept {
-            let layout = reader.layout(for: row)
-            var record = layout.record(row)
-            record.cursor = PageCursor.encode(signature: signature, keys: layout.keyValues(row), id: record.id)
-            if let shown = visible(record) { records.append(shown) }
+            var record = reader.record(row)
+            if includeRecordCursors { record.cursor = cursor(row, id: record.id) }
+            if let shown = visible(record) {
+                records.append(shown)
+                if !includeRecordCursors {
+                    if firstShownRow == nil { firstShownRow = row }
+                    lastShownRow = row
+                }
+            }
+        }
+        if let firstShownRow, let lastShownRow {
+            records[0].cursor = cursor(firstShownRow, id: records[0].id)
+            records[records.count - 1].cursor = cursor(lastShownRow, id: records[records.count - 1].id)
         }
         let hasNext: Bool
         let hasPrevious: Bool

@@ -28,9 +28,13 @@ struct ContentFieldResolver: Sendable {
         }
     }
 
-    /// A root field of Query or Mutation. `wantsTotalCount` asks lists to count (one more query).
+    /// A root field of Query or Mutation. `wantsTotalCount` asks lists to count (one more query);
+    /// `includeReferences` names reference fields whose records a list reads with its page (in its
+    /// read transaction), delivered in the connection's `references`; without `wantsRecordCursors`
+    /// only a list's first and last records get a cursor.
     func root(
-        _ kind: FieldKind, _ arguments: [String: JSONValue], wantsTotalCount: Bool
+        _ kind: FieldKind, _ arguments: [String: JSONValue], wantsTotalCount: Bool, includeReferences: [String] = [],
+        wantsRecordCursors: Bool = true
     ) async throws(GraphQLFieldError)
         -> ResolvedValue
     {
@@ -55,7 +59,9 @@ struct ContentFieldResolver: Sendable {
             }
             return record.map(ResolvedValue.record) ?? .null
         case .list(let entity):
-            let query = try recordQuery(entity, arguments, extraFilter: nil, wantsTotalCount: wantsTotalCount)
+            var query = try recordQuery(entity, arguments, extraFilter: nil, wantsTotalCount: wantsTotalCount)
+            query.includeReferences = includeReferences
+            query.includeRecordCursors = wantsRecordCursors
             let page = try await run { () async throws(ContentError) in try await engine.list(query, as: principal) }
             return .connection(ConnectionValue(page))
         case .aggregate(let entity):

@@ -108,6 +108,12 @@ indirect enum OutputShape: Sendable {
         if case .nonNull = self { return true }
         return false
     }
+
+    /// The shape without its non-null wrapper.
+    var nullable: OutputShape {
+        if case .nonNull(let inner) = self { return inner }
+        return self
+    }
 }
 
 /// The leaf types and how their values are serialized.

@@ -141,6 +141,8 @@ struct ConnectionValue: Sendable {
     var totalCount: Int?
     var hasNextPage: Bool
     var hasPreviousPage: Bool
+    /// The records read with the page for its included reference fields, by field and id.
+    var references: [String: [String: ContentRecord]] = [:]
 
     init(records: [ContentRecord], totalCount: Int?, hasNextPage: Bool, hasPreviousPage: Bool) {
         self.records = records
@@ -153,6 +155,7 @@ struct ConnectionValue: Sendable {
         self.init(
             records: page.records, totalCount: page.totalCount, hasNextPage: page.hasNextPage,
             hasPreviousPage: page.hasPreviousPage)
+        references = page.references
     }
 }
 
