@@ -56,6 +56,8 @@ final class FieldPlan: Sendable {
     /// its kind, so that the executor can write a value it reads directly (a record's own field, a
     /// member of a block, `__typename`) without the general path.
     let leaf: LeafKind?
+    /// For a field holding a list of blocks: how to write each block straight from its JSON.
+    let blockList: BlockListPlan?
 
     init(
         id: Int, responseKey: String, fieldName: String, kind: FieldKind?, parentTypeName: String,
@@ -83,7 +85,23 @@ final class FieldPlan: Sendable {
         case .leaf(let leaf), .nonNull(.leaf(let leaf)): self.leaf = leaf
         default: self.leaf = nil
         }
+        if case .list(let element) = shape.nullable, case .union(_, let names) = element.nullable {
+            var blocks: [String: (typeName: String, selection: SelectionPlan)] = [:]
+            for (blockType, typeName) in names {
+                if let selection = unionSelections[typeName] { blocks[blockType] = (typeName, selection) }
+            }
+            blockList = BlockListPlan(element: element, blocks: blocks)
+        } else {
+            blockList = nil
+        }
     }
+}
+
+/// How a list of blocks is written: the element shape, and per block type (the `type` member of
+/// a stored block) its GraphQL type name and selection.
+struct BlockListPlan: Sendable {
+    let element: OutputShape
+    let blocks: [String: (typeName: String, selection: SelectionPlan)]
 }
 
 /// An argument: its name, the value in the document (a literal or a variable) and its input type

@@ -489,6 +489,8 @@ struct PlanExecutor {
                 let json = ResolvedValue.recordJSON(sub.kind!, of: record)
                 if let leaf = sub.leaf {
                     try writeDirectLeaf(sub, leaf, json, run: run)
+                } else if let blockList = sub.blockList, case .array(let blocks) = json {
+                    try writeBlocks(sub, blockList, blocks, run: run)
                 } else {
                     try writeField(sub, .success(.json(json)), run: run)
                 }
@@ -551,6 +553,40 @@ struct PlanExecutor {
                     } else {
                         try writeRecord(selection, records[index], typeName: typeName, run: run)
                     }
+                }
+            }
+            run.writer.endArray()
+        }
+    }
+
+    /// Writes a record's list of blocks, each block's `__typename` and members read straight from
+    /// its JSON object (anything else — a block of an unknown type, a member that is not a leaf —
+    /// takes the general path).
+    private func writeBlocks(
+        _ field: FieldPlan, _ plan: BlockListPlan, _ blocks: [JSONValue], run: Run
+    ) throws(NullBubble) {
+        try writeKeyed(field, run: run) { () throws(NullBubble) in
+            run.writer.beginArray()
+            for index in blocks.indices {
+                try writeIndexed(index, nonNull: plan.element.isNonNull, run: run) { () throws(NullBubble) in
+                    guard case .object(let members) = blocks[index], case .string(let blockType)? = members["type"],
+                        let (typeName, selection) = plan.blocks[blockType]
+                    else {
+                        try writeValue(plan.element, .json(blocks[index]), field, run: run)
+                        return
+                    }
+                    run.writer.beginObject()
+                    for sub in selection.fields {
+                        switch (sub.leaf, sub.kind) {
+                        case (let leaf?, nil):
+                            try writeDirectLeaf(sub, leaf, .string(typeName), run: run)
+                        case (let leaf?, .member(let name)?):
+                            try writeDirectLeaf(sub, leaf, members[name] ?? .null, run: run)
+                        default:
+                            try writeMember(sub, of: .json(blocks[index]), typeName: typeName, run: run)
+                        }
+                    }
+                    run.writer.endObject()
                 }
             }
             run.writer.endArray()
