@@ -11,6 +11,8 @@ struct EngineContext {
     let decoder: ContentEventDecoder
     let readModels: [String: EntityReadModel]
     let audit: ProjectionRunner?
+    /// Records decoded with `model`.
+    let recordCache: RecordCache
 }
 
 /// Runs lifecycle operations (start, schema changes) one at a time.
@@ -33,7 +35,9 @@ extension ContentEngine {
     func running() throws(ContentError) -> EngineContext {
         try state.withLock { state throws(ContentError) -> EngineContext in
             guard state.isRunning else { throw .notRunning }
-            return EngineContext(model: state.model, decoder: state.decoder, readModels: state.readModels, audit: state.audit)
+            return EngineContext(
+                model: state.model, decoder: state.decoder, readModels: state.readModels, audit: state.audit,
+                recordCache: state.recordCache)
         }
     }
 
@@ -84,6 +88,18 @@ extension ContentEngine {
     }
 
     func migrate(to newModel: ContentModel) async throws {
+        do {
+            try await migrateReadModels(to: newModel)
+        } catch {
+            // Some read models may have moved to tables of the new shape while the old model still
+            // serves: records it decoded before are no longer sure answers.
+            let recordCache = RecordCache(capacity: configuration.recordCacheCapacity)
+            state.withLock { $0.recordCache = recordCache }
+            throw error
+        }
+    }
+
+    private func migrateReadModels(to newModel: ContentModel) async throws {
         let (oldModel, current) = state.withLock { ($0.model, $0.readModels) }
         let decoder = ContentEventDecoder(model: newModel, upcasters: UpcasterRegistry(configuration.upcasters))
         var readModelsByName: [String: EntityReadModel] = [:]
@@ -107,10 +123,13 @@ extension ContentEngine {
             }
         }
         let removed = current.filter { readModelsByName[$0.key] == nil }.map(\.value)
+        // Records decoded with the old model are not answers in the new one.
+        let recordCache = RecordCache(capacity: configuration.recordCacheCapacity)
         state.withLock { state in
             state.model = newModel
             state.decoder = decoder
             state.readModels = readModelsByName
+            state.recordCache = recordCache
         }
         for readModel in removed { await readModel.stop() }
     }

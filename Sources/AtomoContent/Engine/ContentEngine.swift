@@ -42,12 +42,19 @@ public final class ContentEngine: Sendable {
         public var maximumPageSize: Int
         /// A prefix for every table the engine creates (`crm_` → `crm_contact`); letters, digits, `_`.
         public var tablePrefix: String
+        /// How many records decoded from read-model rows the engine keeps (about; 0 keeps none), so
+        /// that lists read again skip decoding: a record's version fixes its content, so a kept
+        /// record is never stale, and a schema change starts with none. Each holds its field
+        /// values (its JSON fields parsed), typically a few hundred bytes to a few KiB.
+        public var recordCacheCapacity: Int
 
         /// Creates a configuration.
         public init(
             projection: ProjectionRunner.Configuration = .init(batchSize: 2000), upcasters: [Upcaster] = [],
-            readYourWritesTimeout: Duration = .seconds(30), maximumPageSize: Int = 1000, tablePrefix: String = "content_"
+            readYourWritesTimeout: Duration = .seconds(30), maximumPageSize: Int = 1000, tablePrefix: String = "content_",
+            recordCacheCapacity: Int = 10_000
         ) {
+            self.recordCacheCapacity = recordCacheCapacity
             self.projection = projection
             self.upcasters = upcasters
             self.readYourWritesTimeout = readYourWritesTimeout
@@ -85,7 +92,8 @@ public final class ContentEngine: Sendable {
         self.state = Mutex(
             EngineState(
                 model: try ContentModel(schema, tablePrefix: configuration.tablePrefix),
-                upcasters: UpcasterRegistry(configuration.upcasters)))
+                upcasters: UpcasterRegistry(configuration.upcasters),
+                recordCache: RecordCache(capacity: configuration.recordCacheCapacity)))
     }
 
     /// The schema the engine serves.
@@ -94,6 +102,10 @@ public final class ContentEngine: Sendable {
     /// How many read-model queries the engine has run since it was created (every `SELECT` against a
     /// read model counts one). GraphQL's batching tests compare it before and after a request.
     public var readModelQueryCount: Int { counter.value }
+
+    /// How many decoded records the engine keeps for the schema it serves (see
+    /// ``Configuration/recordCacheCapacity``).
+    public var cachedRecordCount: Int { state.withLock { $0.recordCache }.count }
 
     // MARK: Lifecycle
 
@@ -390,9 +402,9 @@ public final class ContentEngine: Sendable {
         let rows = try await readQuery { connection in try RecordRows.live(entityModel, ids: unique, in: connection).rows }
         var result: [String: ContentRecord] = [:]
         result.reserveCapacity(rows.count)
-        var reader = RecordRows.Reader(entity: entityModel)
-        for row in rows {
-            if let record = visible(reader.record(row), entityModel, principal) { result[record.id] = record }
+        var reader = RecordRows.Reader(entity: entityModel, cache: context.recordCache)
+        for record in reader.records(rows) {
+            if let record = visible(record, entityModel, principal) { result[record.id] = record }
         }
         return result
     }
@@ -417,9 +429,11 @@ public final class ContentEngine: Sendable {
             let total = try plan.countSQL.map { try connection.scalar($0, plan.countValues) ?? 0 }
             return (rows, total, try plan.referencedRows(rows, in: connection, counter: counter))
         }
-        var page = plan.page(rows: rows, total: total.map(Int.init)) { record in visible(record, entityModel, principal) }
+        var page = plan.page(rows: rows, total: total.map(Int.init), cache: context.recordCache) { record in
+            visible(record, entityModel, principal)
+        }
         if !plan.includes.isEmpty {
-            page.references = plan.references(referenced, of: page.records) { entity, record in
+            page.references = plan.references(referenced, of: page.records, cache: context.recordCache) { entity, record in
                 visible(record, entity, principal)
             }
         }
@@ -558,12 +572,15 @@ public final class ContentEngine: Sendable {
 struct EngineState: Sendable {
     var model: ContentModel
     var decoder: ContentEventDecoder
+    /// Records decoded with `model`; replaced with it.
+    var recordCache: RecordCache
     var readModels: [String: EntityReadModel] = [:]
     var audit: ProjectionRunner?
     var isRunning = false
 
-    init(model: ContentModel, upcasters: UpcasterRegistry) {
+    init(model: ContentModel, upcasters: UpcasterRegistry, recordCache: RecordCache) {
         self.model = model
+        self.recordCache = recordCache
         self.decoder = ContentEventDecoder(model: model, upcasters: upcasters)
     }
 }

@@ -135,7 +135,8 @@ struct ListPlan {
     /// The records the page's `records` point to, per include, from the rows read for them: only
     /// ids that a record as the principal sees it holds, each target as the principal sees it.
     func references(
-        _ rows: [[SQLRow]], of records: [ContentRecord], visible: (EntityModel, ContentRecord) -> ContentRecord?
+        _ rows: [[SQLRow]], of records: [ContentRecord], cache: RecordCache?,
+        visible: (EntityModel, ContentRecord) -> ContentRecord?
     ) -> [String: [String: ContentRecord]] {
         var result: [String: [String: ContentRecord]] = [:]
         for (include, rows) in zip(includes, rows) {
@@ -145,9 +146,8 @@ struct ListPlan {
             }
             var loaded: [String: ContentRecord] = [:]
             loaded.reserveCapacity(wanted.count)
-            var reader = RecordRows.Reader(entity: include.target)
-            for row in rows {
-                let record = reader.record(row)
+            var reader = RecordRows.Reader(entity: include.target, cache: cache)
+            for record in reader.records(rows) {
                 if wanted.contains(record.id), let shown = visible(include.target, record) { loaded[shown.id] = shown }
             }
             result[include.field] = loaded
@@ -156,21 +156,24 @@ struct ListPlan {
     }
 
     /// The page from the rows (limit + 1 of them at most) and the count.
-    func page(rows: [SQLRow], total: Int?, visible: (ContentRecord) -> ContentRecord?) -> RecordPage {
+    func page(
+        rows: [SQLRow], total: Int?, cache: RecordCache?, visible: (ContentRecord) -> ContentRecord?
+    ) -> RecordPage {
         let more = rows.count > limit
         var kept = Array(rows.prefix(limit))
         if case .last = page { kept.reverse() }
         var records: [ContentRecord] = []
         records.reserveCapacity(kept.count)
-        var reader = RecordRows.Reader(entity: entity, keyColumns: sortFields.dropLast().map(\.columnName))
+        var reader = RecordRows.Reader(
+            entity: entity, keyColumns: sortFields.dropLast().map(\.columnName), cache: cache)
         func cursor(_ row: SQLRow, id: String) -> String {
             PageCursor.encode(signature: signature, keys: reader.layout(for: row).keyValues(row), id: id)
         }
         // Without every record's cursor, the rows of the first and last records shown still get one.
         var firstShownRow: SQLRow?
         var lastShownRow: SQLRow?
-        for row in kept {
-            var record = reader.record(row)
+        for (row, decoded) in zip(kept, reader.records(kept)) {
+            var record = decoded
             if includeRecordCursors { record.cursor = cursor(row, id: record.id) }
             if let shown = visible(record) {
                 records.append(shown)

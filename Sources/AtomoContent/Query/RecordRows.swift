@@ -23,15 +23,42 @@ enum RecordRows {
         let entity: EntityModel
         /// Extra columns whose positions the layouts also look up (a list's sort keys).
         let keyColumns: [String]
+        /// Where records already decoded are kept (nil: decode every row).
+        let cache: RecordCache?
         private var layout: Layout?
 
-        init(entity: EntityModel, keyColumns: [String] = []) {
+        init(entity: EntityModel, keyColumns: [String] = [], cache: RecordCache? = nil) {
             self.entity = entity
             self.keyColumns = keyColumns
+            self.cache = cache
         }
 
         /// The record of `row`.
         mutating func record(_ row: SQLRow) -> ContentRecord { layout(for: row).record(row) }
+
+        /// The records of `rows`, in order: from the cache where it holds them, decoded (and
+        /// cached) where not.
+        mutating func records(_ rows: some Collection<SQLRow>) -> [ContentRecord] {
+            guard let cache, cache.capacity > 0 else { return rows.map { record($0) } }
+            var keys: [RecordCache.Key?] = []
+            keys.reserveCapacity(rows.count)
+            for row in rows { keys.append(layout(for: row).cacheKey(row)) }
+            let cached = cache.records(keys)
+            var records: [ContentRecord] = []
+            records.reserveCapacity(rows.count)
+            var decoded: [(RecordCache.Key, ContentRecord)] = []
+            for (index, row) in zip(keys.indices, rows) {
+                if let record = cached[index] {
+                    records.append(record)
+                } else {
+                    let record = record(row)
+                    records.append(record)
+                    if let key = keys[index] { decoded.append((key, record)) }
+                }
+            }
+            cache.insert(decoded)
+            return records
+        }
 
         /// The positions of `row`'s columns (the previous row's when the names are the same).
         mutating func layout(for row: SQLRow) -> Layout {
@@ -58,6 +85,9 @@ enum RecordRows {
         let fields: [Int?]
         /// Per key column the reader was given, in its order.
         let keys: [Int?]
+        /// Whether the row has every column of the entity (rows read from a table of another
+        /// shape, as during a schema change, are decoded but not cached).
+        let isComplete: Bool
 
         init(columns: [String], entity: EntityModel, keyColumns: [String] = []) {
             self.columns = columns
@@ -74,6 +104,15 @@ enum RecordRows {
             deleted = index["_deleted"]
             fields = entity.columns.map { index[$0.column.name] }
             keys = keyColumns.map { index[$0] }
+            isComplete = id != nil && version != nil && fields.allSatisfy { $0 != nil }
+        }
+
+        /// The cache key of `row`: its entity, id and version (nil when the row cannot be cached).
+        func cacheKey(_ row: SQLRow) -> RecordCache.Key? {
+            guard isComplete, let id, let version, let text = row.values[id].text,
+                let number = row.values[version].integer
+            else { return nil }
+            return RecordCache.Key(entity: entity.name, id: text, version: number)
         }
 
         /// The values of the key columns in `row` (`NULL` for an absent one).
