@@ -13,7 +13,19 @@ struct RecordCacheTests {
     func neverStale() async throws {
         let harness = try await SQLiteHarness.make(SchemaEvolutionTests.v1)
         defer { Task { await harness.close() } }
-        let engine = harness.engine
+        try await Self.neverStale(harness.engine)
+    }
+
+    @Test(
+        "The same on PostgreSQL, where a rebuild swaps the view to another table",
+        .enabled(if: PostgresTestServer.isAvailable, PostgresTestServer.skipMessage))
+    func neverStaleOnPostgres() async throws {
+        let harness = try await PostgresTestServer.harness(SchemaEvolutionTests.v1)
+        defer { Task { await harness.close() } }
+        try await Self.neverStale(harness.engine)
+    }
+
+    static func neverStale(_ engine: ContentEngine) async throws {
         var ids: [String] = []
         for index in 0..<20 {
             let name = "P\(index < 10 ? "0" : "")\(index)"
