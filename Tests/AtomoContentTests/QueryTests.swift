@@ -1,6 +1,8 @@
 import AtomoContent
 import AtomoSchema
+import AtomoEvents
 import AtomoSQL
+import AtomoSQLite
 import Foundation
 import Testing
 
@@ -140,6 +142,38 @@ struct QueryTests {
         await #expect(throws: ContentError.unknownField(entity: "Contact", field: "employer")) {
             try await engine.list(RecordQuery("Contact", includeReferences: ["employer"]), as: admin)
         }
+    }
+
+    @Test("An indexed field serves pages ordered by it without sorting the table, before and after it is declared")
+    func indexedFieldsServeOrderedPages() async throws {
+        var schema = CRM.schema
+        let contact = try #require(schema.entities.firstIndex { $0.name == "Contact" })
+        let name = try #require(schema.entities[contact].fields.firstIndex { $0.name == "name" })
+        let harness = try await SQLiteHarness.make(schema)
+        defer { Task { await harness.close() } }
+        for index in 0..<30 { try await harness.engine.create("Contact", ["name": .string("P\(99 - index)")], as: admin) }
+        // A new statement text each time (a cached EXPLAIN keeps the plan it was prepared with),
+        // after a read (EXPLAIN reads nothing, so it would not notice the schema changed).
+        let plan = { @Sendable (label: String) async throws -> String in
+            try await harness.store.database.read { connection in
+                _ = try connection.query("SELECT count(*) FROM sqlite_master", [])
+                return try connection.query(
+                    "EXPLAIN QUERY PLAN SELECT * FROM \"content_Contact\" WHERE _deleted = 0 ORDER BY \"name\" ASC, id ASC LIMIT 51 -- \(label)",
+                    []
+                ).map { $0.values.last?.text ?? "" }.joined(separator: "\n")
+            }
+        }
+        let unindexed = try await plan("before")
+        #expect(unindexed.contains("USE TEMP B-TREE FOR ORDER BY"), "\(unindexed)")
+        let before = try await harness.engine.list(RecordQuery("Contact", orderBy: [SortKey("name")], page: .first(10)), as: admin)
+
+        schema.entities[contact].fields[name].isIndexed = true
+        try await harness.engine.replaceSchema(schema)
+        let indexed = try await plan("after")
+        #expect(indexed.contains("USING INDEX") && !indexed.contains("TEMP B-TREE FOR ORDER BY"), "\(indexed)")
+        let after = try await harness.engine.list(RecordQuery("Contact", orderBy: [SortKey("name")], page: .first(10)), as: admin)
+        #expect(after.records.map(\.id) == before.records.map(\.id))
+        #expect(after.records.first?["name"] == "P70")
     }
 
     @Test("Hostile input gives typed errors, no extra rows and no SQL in messages")

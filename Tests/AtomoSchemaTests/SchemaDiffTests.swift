@@ -142,6 +142,9 @@ struct SchemaEdit: Sendable, CustomTestStringConvertible {
         SchemaEdit("unique dropped", .fieldUniquenessChanged, at: "Deal.email", .compatible) { s in
             field(&s, "email") { $0.isUnique = false }
         },
+        SchemaEdit("index added", .fieldIndexChanged, at: "Deal.summary", .compatible) { s in
+            field(&s, "summary") { $0.isIndexed = true }
+        },
         SchemaEdit("default", .fieldDefaultChanged, at: "Deal.stage", .compatible) { s in
             field(&s, "stage") { $0.defaultValue = "Won" }
         },

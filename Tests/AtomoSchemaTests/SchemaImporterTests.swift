@@ -188,6 +188,28 @@ import Testing
         #expect(back.fingerprint == schema.fingerprint)
     }
 
+    @Test func anIndexedFieldTravelsThroughEveryForm() throws {
+        let plain = Schema(entities: [Entity("Contact", fields: [Field("name", .string, required: true)])])
+        var indexed = plain
+        indexed.entities[0].fields[0].isIndexed = true
+        #expect(try Self.roundTrip(indexed) == indexed)
+        #expect(SchemaTSExporter.export(indexed).contains("/** @indexed */"))
+        #expect(try Schema(canonicalJSON: indexed.canonicalJSON()) == indexed)
+        #expect(String(decoding: try indexed.canonicalJSON(), as: UTF8.self).contains(#""indexed" : true"#))
+        #expect(!String(decoding: try plain.canonicalJSON(), as: UTF8.self).contains("indexed"), "fingerprints unchanged")
+        #expect(indexed.fingerprint != plain.fingerprint)
+        let dsl = Schema { EntityDef("Contact") { StringField("name").required().indexed() } }
+        #expect(dsl == indexed)
+        var list = plain
+        list.entities[0].fields.append(Field("tags", .list(.string), indexed: true))
+        #expect {
+            try list.validate()
+        } throws: { error in
+            guard case .invalid(let issues) = error as? SchemaError else { return false }
+            return issues.map(\.description).contains { $0.contains("only scalar fields can be indexed") }
+        }
+    }
+
     @Test func theDSLSchemaExportsAndReimports() throws {
         let schema = SchemaDSLTests.crm
         #expect(try Self.roundTrip(schema) == schema)

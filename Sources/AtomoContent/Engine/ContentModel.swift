@@ -61,6 +61,9 @@ struct ColumnModel: Sendable, Hashable {
     let storage: ColumnStorage
     /// Whether the column gets an index: references, unique fields, enums.
     let isIndexed: Bool
+    /// Whether the column also gets an index in list order (the column, then `id`): fields declared
+    /// ``Field/isIndexed``, so that pages ordered by them walk the index instead of sorting.
+    var hasListOrderIndex: Bool { field.isIndexed }
 
     var name: String { field.name }
 }

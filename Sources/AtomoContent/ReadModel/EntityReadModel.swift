@@ -68,7 +68,9 @@ final class EntityReadModel: Sendable {
         if new.renames != old.renames { return .rebuild }
         for column in new.columns where old.columnsByName[column.name] == nil { added.append(column.name) }
         let indexChanged = new.columns.contains { column in
-            old.columnsByName[column.name].map { $0.isIndexed != column.isIndexed } ?? false
+            old.columnsByName[column.name].map {
+                $0.isIndexed != column.isIndexed || $0.hasListOrderIndex != column.hasListOrderIndex
+            } ?? false
         }
         if indexChanged { return .rebuild }
         return added.isEmpty ? .none : .addColumns(added)
@@ -97,7 +99,9 @@ final class EntityReadModel: Sendable {
                     "ALTER TABLE \(table.quoted) ADD COLUMN \(column.column.quoted) \(ReadModelTable.sqlType(column.storage, dialect: connection.dialect))",
                     [])
             }
-            for statement in ReadModelTable.indexStatements(entity, table: table, only: Set(names)) {
+            for statement in ReadModelTable.indexStatements(
+                entity, table: table, only: Set(names), dialect: connection.dialect)
+            {
                 try connection.execute(statement, [])
             }
             try connection.execute("CREATE VIEW \(view.quoted) AS SELECT * FROM \(table.quoted)", [])

@@ -27,12 +27,14 @@ enum ReadModelTable {
         ]
         for column in entity.columns { columns.append("\(column.column.quoted) \(sqlType(column.storage, dialect: dialect))") }
         var statements = ["CREATE TABLE IF NOT EXISTS \(table.quoted) (\(columns.joined(separator: ", ")))"]
-        statements += indexStatements(entity, table: table, only: nil)
+        statements += indexStatements(entity, table: table, only: nil, dialect: dialect)
         return statements
     }
 
     /// Index DDL for the table (for `only` columns when given, else all, with the system indexes).
-    static func indexStatements(_ entity: EntityModel, table: SQLIdentifier, only: Set<String>?) -> [String] {
+    static func indexStatements(
+        _ entity: EntityModel, table: SQLIdentifier, only: Set<String>?, dialect: SQLDialect
+    ) -> [String] {
         var statements: [String] = []
         if only == nil {
             statements.append("CREATE INDEX IF NOT EXISTS \(indexName(table, "created").quoted) ON \(table.quoted) (_created_at, id)")
@@ -41,6 +43,14 @@ enum ReadModelTable {
         for column in entity.columns where column.isIndexed && (only?.contains(column.name) ?? true) {
             statements.append(
                 "CREATE INDEX IF NOT EXISTS \(indexName(table, "f_" + column.name).quoted) ON \(table.quoted) (\(column.column.quoted), _created_at, id)")
+        }
+        // In list order: nulls first ascending, as lists sort them (SQLite's order; PostgreSQL's
+        // lists say NULLS FIRST, which its index must say too to be walked).
+        let nullsFirst = dialect.usesDollarPlaceholders ? " NULLS FIRST" : ""
+        for column in entity.columns where column.hasListOrderIndex && (only?.contains(column.name) ?? true) {
+            statements.append(
+                "CREATE INDEX IF NOT EXISTS \(indexName(table, "o_" + column.name).quoted) ON \(table.quoted) (\(column.column.quoted)\(nullsFirst), id)"
+            )
         }
         return statements
     }

@@ -17,6 +17,8 @@ extension FieldDeclaration {
     public func required() -> Self { with { $0.isRequired = true } }
     /// No two live records may hold the same non-null value.
     public func unique() -> Self { with { $0.isUnique = true } }
+    /// The read model keeps an index on the field (for filters on it and pages ordered by it).
+    public func indexed() -> Self { with { $0.isIndexed = true } }
     /// The value a create takes when the input does not name the field.
     public func `default`(_ value: JSONValue) -> Self { with { $0.defaultValue = value.canonicalized } }
     /// The length (characters, or list elements) lies within `range`.

@@ -107,6 +107,8 @@ public struct SchemaChange: Sendable, Hashable, CustomStringConvertible {
         case fieldRequirednessChanged
         /// A field became unique or stopped being unique.
         case fieldUniquenessChanged
+        /// A field became indexed or stopped being indexed (its read model is rebuilt).
+        case fieldIndexChanged
         /// A field's default changed.
         case fieldDefaultChanged
         /// A field's validations changed.

@@ -220,6 +220,11 @@ private struct Builder {
                 add(.fieldUniquenessChanged, location, "the field is no longer unique", .compatible)
             }
         }
+        if old.isIndexed != new.isIndexed {
+            add(
+                .fieldIndexChanged, location,
+                new.isIndexed ? "the field became indexed" : "the field is no longer indexed", .compatible)
+        }
         if old.defaultValue != new.defaultValue {
             add(.fieldDefaultChanged, location, "the default changed", .compatible)
         }

@@ -16,6 +16,10 @@ public struct Field: Sendable, Hashable, Codable {
     public var isRequired: Bool
     /// Whether no two live records may hold the same non-null value.
     public var isUnique: Bool
+    /// Whether the read model keeps an index on the field, so that filters on it and pages ordered
+    /// by it are served by the index instead of a scan and a sort. Unique fields, references and
+    /// enums always have one; only scalar fields can be indexed.
+    public var isIndexed: Bool
     /// The value a create takes when the input does not name the field.
     public var defaultValue: JSONValue?
     /// Checks every value must pass, beyond its type.
@@ -29,7 +33,7 @@ public struct Field: Sendable, Hashable, Codable {
 
     /// Creates a field.
     public init(
-        _ name: String, _ type: FieldType, required: Bool = false, unique: Bool = false,
+        _ name: String, _ type: FieldType, required: Bool = false, unique: Bool = false, indexed: Bool = false,
         default defaultValue: JSONValue? = nil, validations: [FieldValidation] = [],
         pii: PIIClassification = .none, formerNames: [String] = [], description: String? = nil
     ) {
@@ -37,6 +41,7 @@ public struct Field: Sendable, Hashable, Codable {
         self.type = type
         self.isRequired = required
         self.isUnique = unique
+        self.isIndexed = indexed
         self.defaultValue = defaultValue
         self.validations = validations
         self.pii = pii
@@ -45,17 +50,19 @@ public struct Field: Sendable, Hashable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case name, type, isRequired = "required", isUnique = "unique", defaultValue = "default", validations, pii,
-            formerNames, description
+        case name, type, isRequired = "required", isUnique = "unique", isIndexed = "indexed", defaultValue = "default",
+            validations, pii, formerNames, description
     }
 
-    /// Decodes the canonical form; `required`, `unique`, `validations`, `pii` and `formerNames` are optional.
+    /// Decodes the canonical form; `required`, `unique`, `indexed`, `validations`, `pii` and `formerNames`
+    /// are optional.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         name = try container.decode(String.self, forKey: .name)
         type = try container.decode(FieldType.self, forKey: .type)
         isRequired = try container.decodeIfPresent(Bool.self, forKey: .isRequired) ?? false
         isUnique = try container.decodeIfPresent(Bool.self, forKey: .isUnique) ?? false
+        isIndexed = try container.decodeIfPresent(Bool.self, forKey: .isIndexed) ?? false
         defaultValue = try container.decodeIfPresent(JSONValue.self, forKey: .defaultValue)
         validations = try container.decodeIfPresent([FieldValidation].self, forKey: .validations) ?? []
         pii = try container.decodeIfPresent(PIIClassification.self, forKey: .pii) ?? .none
@@ -70,6 +77,7 @@ public struct Field: Sendable, Hashable, Codable {
         try container.encode(type, forKey: .type)
         if isRequired { try container.encode(true, forKey: .isRequired) }
         if isUnique { try container.encode(true, forKey: .isUnique) }
+        if isIndexed { try container.encode(true, forKey: .isIndexed) }
         try container.encodeIfPresent(defaultValue, forKey: .defaultValue)
         if !validations.isEmpty { try container.encode(validations, forKey: .validations) }
         if pii != .none { try container.encode(pii, forKey: .pii) }

@@ -96,6 +96,9 @@ extension Schema {
             if field.isUnique && !field.type.isScalar {
                 issues.append(SchemaIssue(location, "only scalar fields can be unique"))
             }
+            if field.isIndexed && !field.type.isScalar {
+                issues.append(SchemaIssue(location, "only scalar fields can be indexed"))
+            }
             for validation in field.validations {
                 switch validation {
                 case .length(let min, let max):

@@ -17,7 +17,7 @@
 public enum SchemaImporter {
     /// The JSDoc tags fields understand.
     static let fieldTags = [
-        "unique", "pii", "default", "min", "max", "minLength", "maxLength", "pattern", "oneOf", "format", "text",
+        "unique", "indexed", "pii", "default", "min", "max", "minLength", "maxLength", "pattern", "oneOf", "format", "text",
         "date",
         "int", "formerly",
     ]

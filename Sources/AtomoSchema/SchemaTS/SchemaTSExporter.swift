@@ -105,6 +105,7 @@ public enum SchemaTSExporter {
         let (type, typeTag) = typeScript(field.type)
         if let typeTag { tags.append(typeTag) }
         if field.isUnique { tags.append("@unique") }
+        if field.isIndexed { tags.append("@indexed") }
         if field.pii != .none { tags.append("@pii \(field.pii.rawValue)") }
         if let value = field.defaultValue { tags.append("@default \(literal(value))") }
         for validation in field.validations {

@@ -253,6 +253,9 @@ struct SchemaTSModelBuilder {
             case "unique":
                 try noValue(tag)
                 field.isUnique = true
+            case "indexed":
+                try noValue(tag)
+                field.isIndexed = true
             case "pii":
                 guard let pii = PIIClassification(rawValue: tag.value) else {
                     throw error(
