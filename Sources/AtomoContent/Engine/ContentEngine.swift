@@ -429,13 +429,15 @@ public final class ContentEngine: Sendable {
             let total = try plan.countSQL.map { try connection.scalar($0, plan.countValues) ?? 0 }
             return (rows, total, try plan.referencedRows(rows, in: connection, counter: counter))
         }
-        var page = plan.page(rows: rows, total: total.map(Int.init), cache: context.recordCache) { record in
-            visible(record, entityModel, principal)
-        }
+        // Under a policy that restricts nothing every record is seen whole: no per-record check.
+        let restricts = !(policy is UnrestrictedAccessPolicy)
+        var page = plan.page(
+            rows: rows, total: total.map(Int.init), cache: context.recordCache,
+            visible: restricts ? { record in self.visible(record, entityModel, principal) } : nil)
         if !plan.includes.isEmpty {
-            page.references = plan.references(referenced, of: page.records, cache: context.recordCache) { entity, record in
-                visible(record, entity, principal)
-            }
+            page.references = plan.references(
+                referenced, of: page.records, cache: context.recordCache,
+                visible: restricts ? { entity, record in self.visible(record, entity, principal) } : nil)
         }
         return page
     }

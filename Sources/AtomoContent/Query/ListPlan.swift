@@ -133,22 +133,29 @@ struct ListPlan {
     }
 
     /// The records the page's `records` point to, per include, from the rows read for them: only
-    /// ids that a record as the principal sees it holds, each target as the principal sees it.
+    /// ids that a record as the principal sees it holds, each target as the principal sees it
+    /// (`visible`; nil when every record is seen whole, so every row read is wanted).
     func references(
         _ rows: [[SQLRow]], of records: [ContentRecord], cache: RecordCache?,
-        visible: (EntityModel, ContentRecord) -> ContentRecord?
+        visible: ((EntityModel, ContentRecord) -> ContentRecord?)?
     ) -> [String: [String: ContentRecord]] {
         var result: [String: [String: ContentRecord]] = [:]
         for (include, rows) in zip(includes, rows) {
+            var reader = RecordRows.Reader(entity: include.target, cache: cache)
+            let targets = reader.records(rows)
+            var loaded: [String: ContentRecord] = [:]
+            loaded.reserveCapacity(targets.count)
+            guard let visible else {
+                for target in targets { loaded[target.id] = target }
+                result[include.field] = loaded
+                continue
+            }
             var wanted: Set<String> = []
             for record in records {
                 if let id = record.fields[include.field]?.stringValue { wanted.insert(id) }
             }
-            var loaded: [String: ContentRecord] = [:]
-            loaded.reserveCapacity(wanted.count)
-            var reader = RecordRows.Reader(entity: include.target, cache: cache)
-            for record in reader.records(rows) {
-                if wanted.contains(record.id), let shown = visible(include.target, record) { loaded[shown.id] = shown }
+            for target in targets where wanted.contains(target.id) {
+                if let shown = visible(include.target, target) { loaded[shown.id] = shown }
             }
             result[include.field] = loaded
         }
@@ -156,36 +163,38 @@ struct ListPlan {
     }
 
     /// The page from the rows (limit + 1 of them at most) and the count.
+    /// `visible` is how the principal sees a record (nil when every record is seen whole).
     func page(
-        rows: [SQLRow], total: Int?, cache: RecordCache?, visible: (ContentRecord) -> ContentRecord?
+        rows: [SQLRow], total: Int?, cache: RecordCache?, visible: ((ContentRecord) -> ContentRecord?)?
     ) -> RecordPage {
         let more = rows.count > limit
         var kept = Array(rows.prefix(limit))
         if case .last = page { kept.reverse() }
-        var records: [ContentRecord] = []
-        records.reserveCapacity(kept.count)
         var reader = RecordRows.Reader(
             entity: entity, keyColumns: sortFields.dropLast().map(\.columnName), cache: cache)
-        func cursor(_ row: SQLRow, id: String) -> String {
-            PageCursor.encode(signature: signature, keys: reader.layout(for: row).keyValues(row), id: id)
-        }
-        // Without every record's cursor, the rows of the first and last records shown still get one.
-        var firstShownRow: SQLRow?
-        var lastShownRow: SQLRow?
-        for (row, decoded) in zip(kept, reader.records(kept)) {
-            var record = decoded
-            if includeRecordCursors { record.cursor = cursor(row, id: record.id) }
-            if let shown = visible(record) {
-                records.append(shown)
-                if !includeRecordCursors {
-                    if firstShownRow == nil { firstShownRow = row }
-                    lastShownRow = row
+        var records = reader.records(kept)
+        // The rows of the records shown (all of them, or those the principal may see).
+        var shownRows = kept
+        if let visible {
+            var shown: [ContentRecord] = []
+            shown.reserveCapacity(records.count)
+            shownRows.removeAll(keepingCapacity: true)
+            for (row, record) in zip(kept, records) {
+                if let record = visible(record) {
+                    shown.append(record)
+                    shownRows.append(row)
                 }
             }
+            records = shown
         }
-        if let firstShownRow, let lastShownRow {
-            records[0].cursor = cursor(firstShownRow, id: records[0].id)
-            records[records.count - 1].cursor = cursor(lastShownRow, id: records[records.count - 1].id)
+        func cursor(at index: Int) -> String {
+            let row = shownRows[index]
+            return PageCursor.encode(
+                signature: signature, keys: reader.layout(for: row).keyValues(row), id: records[index].id)
+        }
+        // Without every record's cursor, the first and last records shown still get one.
+        for index in records.indices where includeRecordCursors || index == 0 || index == records.count - 1 {
+            records[index].cursor = cursor(at: index)
         }
         let hasNext: Bool
         let hasPrevious: Bool

@@ -86,9 +86,11 @@ final class FieldPlan: Sendable {
         default: self.leaf = nil
         }
         if case .list(let element) = shape.nullable, case .union(_, let names) = element.nullable {
-            var blocks: [String: (typeName: String, selection: SelectionPlan)] = [:]
-            for (blockType, typeName) in names {
-                if let selection = unionSelections[typeName] { blocks[blockType] = (typeName, selection) }
+            var blocks: [BlockListPlan.Block] = []
+            for (blockType, typeName) in names.sorted(by: { $0.key < $1.key }) {
+                if let selection = unionSelections[typeName] {
+                    blocks.append(BlockListPlan.Block(blockType: blockType, typeName: typeName, selection: selection))
+                }
             }
             blockList = BlockListPlan(element: element, blocks: blocks)
         } else {
@@ -100,8 +102,18 @@ final class FieldPlan: Sendable {
 /// How a list of blocks is written: the element shape, and per block type (the `type` member of
 /// a stored block) its GraphQL type name and selection.
 struct BlockListPlan: Sendable {
+    struct Block: Sendable {
+        let blockType: String
+        let typeName: String
+        let selection: SelectionPlan
+    }
+
     let element: OutputShape
-    let blocks: [String: (typeName: String, selection: SelectionPlan)]
+    /// A union has a handful of block types: a scan compares fewer bytes than hashing the name.
+    let blocks: [Block]
+
+    /// The block type stored as `blockType`, if the union (as this role sees it) has it.
+    func block(_ blockType: String) -> Block? { blocks.first { $0.blockType == blockType } }
 }
 
 /// An argument: its name, the value in the document (a literal or a variable) and its input type

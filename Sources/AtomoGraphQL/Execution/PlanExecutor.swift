@@ -570,20 +570,20 @@ struct PlanExecutor {
             for index in blocks.indices {
                 try writeIndexed(index, nonNull: plan.element.isNonNull, run: run) { () throws(NullBubble) in
                     guard case .object(let members) = blocks[index], case .string(let blockType)? = members["type"],
-                        let (typeName, selection) = plan.blocks[blockType]
+                        let block = plan.block(blockType)
                     else {
                         try writeValue(plan.element, .json(blocks[index]), field, run: run)
                         return
                     }
                     run.writer.beginObject()
-                    for sub in selection.fields {
+                    for sub in block.selection.fields {
                         switch (sub.leaf, sub.kind) {
                         case (let leaf?, nil):
-                            try writeDirectLeaf(sub, leaf, .string(typeName), run: run)
+                            try writeDirectLeaf(sub, leaf, .string(block.typeName), run: run)
                         case (let leaf?, .member(let name)?):
                             try writeDirectLeaf(sub, leaf, members[name] ?? .null, run: run)
                         default:
-                            try writeMember(sub, of: .json(blocks[index]), typeName: typeName, run: run)
+                            try writeMember(sub, of: .json(blocks[index]), typeName: block.typeName, run: run)
                         }
                     }
                     run.writer.endObject()
