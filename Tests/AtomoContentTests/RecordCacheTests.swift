@@ -61,22 +61,50 @@ struct RecordCacheTests {
         #expect(byID.count == 19 && byID[ids[2]] == listed)
     }
 
-    @Test("The cache holds about its capacity, and nothing when it is 0")
+    @Test("The cache holds about its capacity in records and in bytes, and nothing when either is 0")
     func bounded() async throws {
-        for capacity in [0, 6] {
-            let harness = try await SQLiteHarness.make(configuration: .init(recordCacheCapacity: capacity))
+        let configurations: [(records: Int, bytes: Int)] = [(0, 1 << 20), (6, 1 << 20), (1000, 0), (1000, 4000)]
+        for (records, bytes) in configurations {
+            let harness = try await SQLiteHarness.make(
+                configuration: .init(recordCacheCapacity: records, recordCacheMaximumBytes: bytes))
             for index in 0..<20 {
                 try await harness.engine.create("Contact", ["name": .string("Person \(100 + index)")], as: admin)
             }
+            // One record whose row is larger than half the bytes allowed.
+            _ = try await harness.engine.create(
+                "Contact",
+                [
+                    "name": "Zed",
+                    "notes": [["type": "Paragraph", "text": .string(String(repeating: "x", count: 3000))]],
+                ],
+                as: admin)
             let uncached = try await Self.contacts(harness.engine)
             for _ in 0..<3 {
                 #expect(try await Self.contacts(harness.engine) == uncached)
-                #expect(harness.engine.cachedRecordCount <= capacity)
+                #expect(harness.engine.cachedRecordCount <= records)
+                #expect(harness.engine.cachedRecordBytes <= bytes)
             }
             let small = try await Self.contacts(harness.engine, first: 2)
             #expect(small == Array(uncached.prefix(2)))
-            #expect(capacity == 0 || harness.engine.cachedRecordCount >= 2, "records in use stay")
+            if records > 0 && bytes > 0 { #expect(harness.engine.cachedRecordCount >= 2, "records in use stay") }
             await harness.close()
+            guard bytes == 4000 else { continue }
+            // Alone in a fresh cache: the large record is not kept, a small one is.
+            let fresh = try await SQLiteHarness.make(
+                configuration: .init(recordCacheCapacity: records, recordCacheMaximumBytes: bytes))
+            let big = try await fresh.engine.create(
+                "Contact",
+                [
+                    "name": "Zed",
+                    "notes": [["type": "Paragraph", "text": .string(String(repeating: "x", count: 3000))]],
+                ],
+                as: admin)
+            let tiny = try await fresh.engine.create("Contact", ["name": "Amy"], as: admin)
+            _ = try await fresh.engine.records("Contact", ids: [big.id], as: admin)
+            #expect(fresh.engine.cachedRecordCount == 0 && fresh.engine.cachedRecordBytes == 0)
+            _ = try await fresh.engine.records("Contact", ids: [tiny.id], as: admin)
+            #expect(fresh.engine.cachedRecordCount == 1 && fresh.engine.cachedRecordBytes > 0)
+            await fresh.close()
         }
     }
 }

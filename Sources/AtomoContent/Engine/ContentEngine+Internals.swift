@@ -93,7 +93,7 @@ extension ContentEngine {
         } catch {
             // Some read models may have moved to tables of the new shape while the old model still
             // serves: records it decoded before are no longer sure answers.
-            let recordCache = RecordCache(capacity: configuration.recordCacheCapacity)
+            let recordCache = configuration.makeRecordCache()
             state.withLock { $0.recordCache = recordCache }
             throw error
         }
@@ -124,7 +124,7 @@ extension ContentEngine {
         }
         let removed = current.filter { readModelsByName[$0.key] == nil }.map(\.value)
         // Records decoded with the old model are not answers in the new one.
-        let recordCache = RecordCache(capacity: configuration.recordCacheCapacity)
+        let recordCache = configuration.makeRecordCache()
         state.withLock { state in
             state.model = newModel
             state.decoder = decoder

@@ -44,17 +44,21 @@ public final class ContentEngine: Sendable {
         public var tablePrefix: String
         /// How many records decoded from read-model rows the engine keeps (about; 0 keeps none), so
         /// that lists read again skip decoding: a record's version fixes its content, so a kept
-        /// record is never stale, and a schema change starts with none. Each holds its field
-        /// values (its JSON fields parsed), typically a few hundred bytes to a few KiB.
+        /// record is never stale, and a schema change starts with none.
         public var recordCacheCapacity: Int
+        /// How many bytes of rows the kept records may have been decoded from (about; 0 keeps none):
+        /// the memory bound for records with large text, JSON or block fields. A decoded record takes
+        /// a small multiple of its row; a row larger than half of this is not kept.
+        public var recordCacheMaximumBytes: Int
 
         /// Creates a configuration.
         public init(
             projection: ProjectionRunner.Configuration = .init(batchSize: 2000), upcasters: [Upcaster] = [],
             readYourWritesTimeout: Duration = .seconds(30), maximumPageSize: Int = 1000, tablePrefix: String = "content_",
-            recordCacheCapacity: Int = 10_000
+            recordCacheCapacity: Int = 10_000, recordCacheMaximumBytes: Int = 32 << 20
         ) {
             self.recordCacheCapacity = recordCacheCapacity
+            self.recordCacheMaximumBytes = recordCacheMaximumBytes
             self.projection = projection
             self.upcasters = upcasters
             self.readYourWritesTimeout = readYourWritesTimeout
@@ -93,7 +97,7 @@ public final class ContentEngine: Sendable {
             EngineState(
                 model: try ContentModel(schema, tablePrefix: configuration.tablePrefix),
                 upcasters: UpcasterRegistry(configuration.upcasters),
-                recordCache: RecordCache(capacity: configuration.recordCacheCapacity)))
+                recordCache: configuration.makeRecordCache()))
     }
 
     /// The schema the engine serves.
@@ -106,6 +110,10 @@ public final class ContentEngine: Sendable {
     /// How many decoded records the engine keeps for the schema it serves (see
     /// ``Configuration/recordCacheCapacity``).
     public var cachedRecordCount: Int { state.withLock { $0.recordCache }.count }
+
+    /// How many bytes of rows the kept records were decoded from (see
+    /// ``Configuration/recordCacheMaximumBytes``).
+    public var cachedRecordBytes: Int { state.withLock { $0.recordCache }.bytes }
 
     // MARK: Lifecycle
 

@@ -12,9 +12,10 @@ import Synchronization
 /// Decoding a row (its JSON columns parsed, its field dictionary built) costs more than reading
 /// it; a page read again — the usual case for the lists an API serves — is answered from here.
 /// Eviction is by two generations: new entries go to the current one; when it holds half the
-/// capacity it becomes the previous one (the one before is dropped), and entries found there
-/// move back to the current one. So about `capacity` records are held at most (two generations
-/// of half of it, rounded up), and a record in use stays.
+/// records or half the bytes allowed, it becomes the previous one (the one before is dropped), and
+/// entries found there move back to the current one. So at most about `capacity` records and
+/// `maximumBytes` bytes of rows are held, and a record in use stays. A record whose row is larger
+/// than half the bytes allowed is not kept.
 final class RecordCache: Sendable {
     struct Key: Hashable, Sendable {
         let entity: String
@@ -22,48 +23,100 @@ final class RecordCache: Sendable {
         let version: Int64
     }
 
-    private struct Generations {
-        var current: [Key: ContentRecord] = [:]
-        var previous: [Key: ContentRecord] = [:]
+    private struct Entry {
+        let record: ContentRecord
+        /// The size of the row it was decoded from, in bytes (an estimate of what it holds).
+        let bytes: Int
     }
 
-    /// The most records held; 0 holds none.
+    private struct Generation {
+        var entries: [Key: Entry] = [:]
+        var bytes = 0
+    }
+
+    private struct Generations {
+        var current = Generation()
+        var previous = Generation()
+    }
+
+    /// The most records held (about); 0 holds none.
     let capacity: Int
+    /// The most bytes of rows held (about).
+    let maximumBytes: Int
     private let generations = Mutex(Generations())
 
-    init(capacity: Int) { self.capacity = max(0, capacity) }
+    init(capacity: Int, maximumBytes: Int) {
+        self.capacity = max(0, capacity)
+        self.maximumBytes = max(0, maximumBytes)
+    }
+
+    /// Whether anything is kept at all.
+    var isEnabled: Bool { capacity > 0 && maximumBytes > 0 }
 
     /// The records cached under `keys` (nil where not cached, or where the key is nil), in one lock.
     func records(_ keys: [Key?]) -> [ContentRecord?] {
-        guard capacity > 0 else { return Array(repeating: nil, count: keys.count) }
+        guard isEnabled else { return Array(repeating: nil, count: keys.count) }
         return generations.withLock { generations in
             keys.map { key -> ContentRecord? in
                 guard let key else { return nil }
-                if let record = generations.current[key] { return record }
-                guard let record = generations.previous.removeValue(forKey: key) else { return nil }
-                Self.insert(record, at: key, into: &generations, capacity: capacity)
-                return record
+                if let entry = generations.current.entries[key] { return entry.record }
+                guard let entry = generations.previous.entries.removeValue(forKey: key) else { return nil }
+                generations.previous.bytes -= entry.bytes
+                insert(entry, at: key, into: &generations)
+                return entry.record
             }
         }
     }
 
-    /// Caches `records` under their keys, in one lock.
-    func insert(_ records: [(Key, ContentRecord)]) {
-        guard capacity > 0, !records.isEmpty else { return }
+    /// Caches `records` (each with the size of its row) under their keys, in one lock.
+    func insert(_ records: [(key: Key, record: ContentRecord, bytes: Int)]) {
+        guard isEnabled, !records.isEmpty else { return }
         generations.withLock { generations in
-            for (key, record) in records { Self.insert(record, at: key, into: &generations, capacity: capacity) }
+            for item in records {
+                insert(Entry(record: item.record, bytes: item.bytes), at: item.key, into: &generations)
+            }
         }
     }
 
     /// How many records are held.
-    var count: Int { generations.withLock { $0.current.count + $0.previous.count } }
+    var count: Int { generations.withLock { $0.current.entries.count + $0.previous.entries.count } }
 
-    private static func insert(_ record: ContentRecord, at key: Key, into generations: inout Generations, capacity: Int)
-    {
-        if generations.current.count >= (capacity + 1) / 2 {
+    /// How many bytes of rows the records held were decoded from.
+    var bytes: Int { generations.withLock { $0.current.bytes + $0.previous.bytes } }
+
+    private func insert(_ entry: Entry, at key: Key, into generations: inout Generations) {
+        let halfRecords = (capacity + 1) / 2
+        let halfBytes = (maximumBytes + 1) / 2
+        guard entry.bytes <= halfBytes else { return }
+        // The same record decoded by two readers at once arrives twice: it is held once.
+        if let old = generations.current.entries.removeValue(forKey: key) { generations.current.bytes -= old.bytes }
+        if let old = generations.previous.entries.removeValue(forKey: key) { generations.previous.bytes -= old.bytes }
+        if generations.current.entries.count >= halfRecords || generations.current.bytes + entry.bytes > halfBytes {
             generations.previous = generations.current
-            generations.current = [:]
+            generations.current = Generation()
         }
-        generations.current[key] = record
+        generations.current.entries[key] = entry
+        generations.current.bytes += entry.bytes
+    }
+}
+
+extension SQLRow {
+    /// About how many bytes the row's values take: text and blobs by length, numbers as 8, plus a
+    /// fixed overhead per value.
+    var estimatedBytes: Int {
+        values.reduce(0) { total, value in
+            switch value {
+            case .text(let text): total + text.utf8.count + 16
+            case .blob(let bytes): total + bytes.count + 16
+            default: total + 16
+            }
+        }
+    }
+}
+
+extension ContentEngine.Configuration {
+    /// An empty cache with this configuration's bounds.
+    func makeRecordCache() -> RecordCache {
+        RecordCache(capacity: recordCacheCapacity, maximumBytes: recordCacheMaximumBytes)
     }
 }

@@ -39,21 +39,21 @@ enum RecordRows {
         /// The records of `rows`, in order: from the cache where it holds them, decoded (and
         /// cached) where not.
         mutating func records(_ rows: some Collection<SQLRow>) -> [ContentRecord] {
-            guard let cache, cache.capacity > 0 else { return rows.map { record($0) } }
+            guard let cache, cache.isEnabled else { return rows.map { record($0) } }
             var keys: [RecordCache.Key?] = []
             keys.reserveCapacity(rows.count)
             for row in rows { keys.append(layout(for: row).cacheKey(row)) }
             let cached = cache.records(keys)
             var records: [ContentRecord] = []
             records.reserveCapacity(rows.count)
-            var decoded: [(RecordCache.Key, ContentRecord)] = []
+            var decoded: [(key: RecordCache.Key, record: ContentRecord, bytes: Int)] = []
             for (index, row) in zip(keys.indices, rows) {
                 if let record = cached[index] {
                     records.append(record)
                 } else {
                     let record = record(row)
                     records.append(record)
-                    if let key = keys[index] { decoded.append((key, record)) }
+                    if let key = keys[index] { decoded.append((key, record, row.estimatedBytes)) }
                 }
             }
             cache.insert(decoded)
