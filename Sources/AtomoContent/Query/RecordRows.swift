@@ -109,8 +109,8 @@ enum RecordRows {
 
         /// The cache key of `row`: its entity, id and version (nil when the row cannot be cached).
         func cacheKey(_ row: SQLRow) -> RecordCache.Key? {
-            guard isComplete, let id, let version, let text = row.values[id].text,
-                let number = row.values[version].integer
+            guard isComplete, let id, let version, id < row.values.count, version < row.values.count,
+                let text = row.values[id].text, let number = row.values[version].integer
             else { return nil }
             return RecordCache.Key(entity: entity.name, id: text, version: number)
         }
