@@ -16,6 +16,28 @@ enum RecordRows {
         Layout(columns: row.columns, entity: entity).record(row)
     }
 
+    /// The live rows of `entity` with these ids (valid and distinct), read with one `IN` query per
+    /// ``FilterCompiler/maximumListValues`` ids; also returns how many queries that took.
+    static func live(
+        _ entity: EntityModel, ids: [String], in connection: any SQLConnection
+    ) throws -> (
+        rows: [SQLRow], queries: Int
+    ) {
+        var rows: [SQLRow] = []
+        var queries = 0
+        var start = ids.startIndex
+        while start < ids.endIndex {
+            let chunk = ids[start..<min(start + FilterCompiler.maximumListValues, ids.endIndex)]
+            let placeholders = (1...chunk.count).map(connection.dialect.placeholder).joined(separator: ", ")
+            let sql =
+                "SELECT \(selectList(entity)) FROM \(entity.view.quoted) WHERE id IN (\(placeholders)) AND _deleted = 0"
+            rows += try connection.query(sql, chunk.map(SQLValue.text))
+            queries += 1
+            start = chunk.endIndex
+        }
+        return (rows, queries)
+    }
+
     /// Reads the rows of one result: the rows of a query share their column names, so the column
     /// positions are looked up once per result instead of once per row (the lookup by name used to
     /// cost as much as the rest of decoding a row).

@@ -14,7 +14,7 @@ struct ReferenceInclude: Sendable {
     /// The includes a query names (each once), checked: each must be a reference field of `entity`.
     ///
     /// Readability is not checked here but per record: only records whose reference field the
-    /// principal may read contribute ids to ``ListPlan/references(_:of:visible:)``.
+    /// principal may read contribute ids to ``ListPlan/references(_:of:cache:visible:)``.
     static func resolve(
         _ names: [String], of entity: EntityModel, model: ContentModel
     ) throws(ContentError)
@@ -40,29 +40,5 @@ struct ReferenceInclude: Sendable {
             if let id = row.values[position].text, RecordID.isValid(id), seen.insert(id).inserted { ids.append(id) }
         }
         return ids
-    }
-}
-
-extension RecordRows {
-    /// The live rows of `entity` with these ids (valid and distinct), read with one `IN` query per
-    /// ``FilterCompiler/maximumListValues`` ids; also returns how many queries that took.
-    static func live(
-        _ entity: EntityModel, ids: [String], in connection: any SQLConnection
-    ) throws -> (
-        rows: [SQLRow], queries: Int
-    ) {
-        var rows: [SQLRow] = []
-        var queries = 0
-        var start = ids.startIndex
-        while start < ids.endIndex {
-            let chunk = ids[start..<min(start + FilterCompiler.maximumListValues, ids.endIndex)]
-            let placeholders = (1...chunk.count).map(connection.dialect.placeholder).joined(separator: ", ")
-            let sql =
-                "SELECT \(selectList(entity)) FROM \(entity.view.quoted) WHERE id IN (\(placeholders)) AND _deleted = 0"
-            rows += try connection.query(sql, chunk.map(SQLValue.text))
-            queries += 1
-            start = chunk.endIndex
-        }
-        return (rows, queries)
     }
 }

@@ -58,6 +58,8 @@ final class FieldPlan: Sendable {
     let leaf: LeafKind?
     /// For a field holding a list of blocks: how to write each block straight from its JSON.
     let blockList: BlockListPlan?
+    /// For a root list field: what it reads with its page (see ``ListReads``); nothing for others.
+    let listReads: ListReads
 
     init(
         id: Int, responseKey: String, fieldName: String, kind: FieldKind?, parentTypeName: String,
@@ -96,6 +98,52 @@ final class FieldPlan: Sendable {
         } else {
             blockList = nil
         }
+        listReads = ListReads(kind: kind, connection: selection)
+    }
+}
+
+/// What a root list field reads beyond its page, decided once per plan: the reference fields
+/// selected on its records (under `edges { node }` and `nodes`), read with the page in its read
+/// transaction, and whether edges select their `cursor` (else only the first and last records get
+/// one, for `pageInfo`). Other fields: no references, every cursor.
+struct ListReads: Sendable {
+    let references: [(sub: FieldPlan, referenceField: String)]
+    let cursors: Bool
+
+    init(kind: FieldKind?, connection: SelectionPlan?) {
+        guard case .list? = kind, let connection else {
+            references = []
+            cursors = true
+            return
+        }
+        var nodeSelections: [SelectionPlan] = []
+        var cursors = false
+        for sub in connection.fields {
+            switch sub.kind {
+            case .member("nodes")?:
+                if let selection = sub.selection { nodeSelections.append(selection) }
+            case .member("edges")?:
+                for edgeField in sub.selection?.fields ?? [] {
+                    switch edgeField.kind {
+                    case .member("node")?:
+                        if let selection = edgeField.selection { nodeSelections.append(selection) }
+                    case .member("cursor")?:
+                        cursors = true
+                    default:
+                        continue
+                    }
+                }
+            default:
+                continue
+            }
+        }
+        references = nodeSelections.flatMap { selection in
+            selection.fields.compactMap { sub -> (sub: FieldPlan, referenceField: String)? in
+                guard case .reference(let referenceField, _)? = sub.kind else { return nil }
+                return (sub, referenceField)
+            }
+        }
+        self.cursors = cursors
     }
 }
 

@@ -46,6 +46,13 @@ struct PlanExecutor {
         /// The path of the value being written (a stack: copied only when an error is recorded).
         @exclusivity(unchecked) var path: [PathElement] = []
         var timedOut = false
+
+        /// The record `record` points to with the reference field `sub` (named `field` on the
+        /// record), as loaded for the request; nil when it points nowhere or to nothing loaded.
+        func loadedReference(_ sub: FieldPlan, _ field: String, of record: ContentRecord) -> ContentRecord? {
+            guard let id = record.fields[field]?.stringValue else { return nil }
+            return references[sub.id]?[id]
+        }
     }
 
     /// Whether the deadline has passed (and marks the run timed out).
@@ -94,7 +101,7 @@ struct PlanExecutor {
                     let arguments = try arguments(field)
                     // A list reads the records its nodes' references point to with its page,
                     // and makes a cursor per record only when edges select them.
-                    let reads = Self.listReads(field)
+                    let reads = field.listReads
                     let resolved = try await resolver.root(
                         kind, arguments, wantsTotalCount: field.selectsTotalCount,
                         includeReferences: reads.references.map(\.referenceField), wantsRecordCursors: reads.cursors)
@@ -190,43 +197,6 @@ struct PlanExecutor {
             default: result.append(value)
             }
         }
-    }
-
-    /// What a root list field reads beyond its page: the reference fields selected on its records
-    /// (under `edges { node }` and `nodes`), read with the page, and whether edges select their
-    /// `cursor` (else only the first and last records get one, for `pageInfo`). Other fields: none, true.
-    static func listReads(_ field: FieldPlan) -> (
-        references: [(sub: FieldPlan, referenceField: String)], cursors: Bool
-    ) {
-        guard case .list? = field.kind, let connection = field.selection else { return ([], true) }
-        var nodeSelections: [SelectionPlan] = []
-        var cursors = false
-        for sub in connection.fields {
-            switch sub.kind {
-            case .member("nodes")?:
-                if let selection = sub.selection { nodeSelections.append(selection) }
-            case .member("edges")?:
-                for edgeField in sub.selection?.fields ?? [] {
-                    switch edgeField.kind {
-                    case .member("node")?:
-                        if let selection = edgeField.selection { nodeSelections.append(selection) }
-                    case .member("cursor")?:
-                        cursors = true
-                    default:
-                        continue
-                    }
-                }
-            default:
-                continue
-            }
-        }
-        var references: [(sub: FieldPlan, referenceField: String)] = []
-        for selection in nodeSelections {
-            for sub in selection.fields {
-                if case .reference(let referenceField, _)? = sub.kind { references.append((sub, referenceField)) }
-            }
-        }
-        return (references, cursors)
     }
 
     /// Loads every relation below `field` for all of `values` at once, level by level (a
@@ -496,7 +466,7 @@ struct PlanExecutor {
                 }
             case .reference(let referenceField, _)?
             where run.relationErrors.isEmpty || run.relationErrors[sub.id] == nil:
-                if let id = record.fields[referenceField]?.stringValue, let target = run.references[sub.id]?[id] {
+                if let target = run.loadedReference(sub, referenceField, of: record) {
                     try writeRecordField(sub, target, run: run)
                 } else {
                     try writeField(sub, .success(.null), run: run)
@@ -629,8 +599,8 @@ struct PlanExecutor {
             case .reference(let referenceField, _):
                 if let error = run.relationErrors[sub.id] {
                     child = .failure(error)
-                } else if case .record(let record) = value, let id = record.fields[referenceField]?.stringValue,
-                    let target = run.references[sub.id]?[id]
+                } else if case .record(let record) = value,
+                    let target = run.loadedReference(sub, referenceField, of: record)
                 {
                     child = .success(.record(target))
                 } else {
