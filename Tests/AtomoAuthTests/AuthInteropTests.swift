@@ -1,4 +1,5 @@
 import AtomoAuth
+import AtomoSchema
 import Foundation
 import Testing
 
@@ -44,7 +45,8 @@ struct AuthInteropTests {
             #expect(try await fixture.hasher.verify(goodPassword, against: bcrypt))
             #expect(try await fixture.hasher.verify("not the password", against: bcrypt) == false)
             let email = "legacy\(index)@example.com"
-            let user = try await fixture.auth.importUser(email: email, passwordHash: bcrypt, roles: ["Sales"])
+            let user = try await fixture.auth.importUser(
+                email: email, passwordHash: bcrypt, roles: ["Sales"], as: .system)
             await #expect(throws: AuthenticationError.invalidCredentials) {
                 _ = try await fixture.auth.login(email: email, password: "not the password")
             }
@@ -56,7 +58,9 @@ struct AuthInteropTests {
             let upgraded = try #require(try await fixture.credentials.credential(userID: user.id)?.passwordHash)
             #expect(upgraded.hasPrefix("$argon2id$v=19$m=19456,t=2,p=1$"))
             // The new hash is standard: argon2-cffi verifies it too.
-            let check = try await PythonAuthPeer.run([["op": "argon2_verify", "password": goodPassword, "hash": upgraded]])
+            let check = try await PythonAuthPeer.run([
+                ["op": "argon2_verify", "password": goodPassword, "hash": upgraded]
+            ])
             #expect(check[0]["ok"] as? Bool == true)
         }
     }

@@ -2,6 +2,7 @@ import AtomoAuth
 import AtomoEvents
 import AtomoSQL
 import AtomoSQLite
+import AtomoSchema
 import AtomoTesting
 import Foundation
 import Synchronization
@@ -43,7 +44,8 @@ struct AuthFixture {
 
     static func make(
         sessions: (any SessionStore)? = nil, parameters: Argon2Parameters = testArgon2,
-        throttle: LoginThrottle.Configuration = LoginThrottle.Configuration(), key: TokenKey = .generateHS256()
+        throttle: LoginThrottle.Configuration = LoginThrottle.Configuration(), key: TokenKey = .generateHS256(),
+        policy: (any AccessPolicy)? = nil
     ) async throws -> AuthFixture {
         let events = InMemoryEventStore()
         let database = try SQLiteDatabase(inMemoryWith: .init())
@@ -55,7 +57,7 @@ struct AuthFixture {
         let hasher = try PasswordHasher(configuration: .init(parameters: parameters))
         let auth = try await Authenticator(
             events: events, credentials: credentials, sessions: sessions, tokens: tokens, hasher: hasher,
-            configuration: .init(throttle: throttle, now: { clock.now }))
+            configuration: .init(throttle: throttle, now: { clock.now }), policy: policy)
         return AuthFixture(
             events: events, database: database, credentials: credentials, sessions: sessions, tokens: tokens,
             hasher: hasher, clock: clock, auth: auth)

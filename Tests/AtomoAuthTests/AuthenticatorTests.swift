@@ -11,7 +11,7 @@ struct AuthenticatorTests {
         let fixture = try await AuthFixture.make()
         let auth = fixture.auth
         let user = try await auth.register(
-            email: "Ada@Example.com", password: goodPassword, roles: ["Sales"], tenant: "acme")
+            email: "Ada@Example.com", password: goodPassword, roles: ["Sales"], tenant: "acme", as: .system)
         let login = try await auth.login(email: "ada@example.com", password: goodPassword, clientAddress: "203.0.113.9")
         #expect(login.user.id == user.id && login.accessClaims.subject == user.id)
         #expect(login.accessClaims.sessionID == login.session.id && login.accessClaims.roles == ["Sales"])
@@ -35,7 +35,8 @@ struct AuthenticatorTests {
         var registered: [User] = []
         for name in ["ada", "bob", "cy", "dee", "eve"] {
             registered.append(
-                try await auth.register(email: "\(name)@example.com", password: goodPassword, roles: ["Viewer"]))
+                try await auth.register(
+                    email: "\(name)@example.com", password: goodPassword, roles: ["Viewer"], as: .system))
         }
         let first = try await auth.users(limit: 2)
         #expect(first.map(\.email) == ["ada@example.com", "bob@example.com"])
@@ -58,18 +59,18 @@ struct AuthenticatorTests {
     @Test("emails are unique case-insensitively")
     func uniqueEmails() async throws {
         let auth = try await AuthFixture.make().auth
-        try await auth.register(email: "ada@example.com", password: goodPassword, roles: ["Viewer"])
+        try await auth.register(email: "ada@example.com", password: goodPassword, roles: ["Viewer"], as: .system)
         await #expect(throws: AuthenticationError.emailTaken("ADA@example.com")) {
-            try await auth.register(email: "ADA@example.com", password: goodPassword, roles: ["Viewer"])
+            try await auth.register(email: "ADA@example.com", password: goodPassword, roles: ["Viewer"], as: .system)
         }
         await #expect(throws: AuthenticationError.self) {
-            try await auth.register(email: "not-an-email", password: goodPassword, roles: ["Viewer"])
+            try await auth.register(email: "not-an-email", password: goodPassword, roles: ["Viewer"], as: .system)
         }
         await #expect(throws: AuthenticationError.unknownRole("Owner")) {
-            try await auth.register(email: "bob@example.com", password: goodPassword, roles: ["Owner"])
+            try await auth.register(email: "bob@example.com", password: goodPassword, roles: ["Owner"], as: .system)
         }
         await #expect(throws: PasswordPolicyError.rejected([.tooShort(length: 8, minimum: 12), .common])) {
-            try await auth.register(email: "bob@example.com", password: "password", roles: ["Viewer"])
+            try await auth.register(email: "bob@example.com", password: "password", roles: ["Viewer"], as: .system)
         }
     }
 
@@ -77,11 +78,13 @@ struct AuthenticatorTests {
     func auditTrail() async throws {
         let fixture = try await AuthFixture.make()
         let auth = fixture.auth
-        let user = try await auth.register(email: "ada@example.com", password: goodPassword, roles: ["Sales"])
+        let user = try await auth.register(
+            email: "ada@example.com", password: goodPassword, roles: ["Sales"], as: .system)
         let login = try await auth.login(
             email: "ada@example.com", password: goodPassword, clientAddress: "198.51.100.7")
-        try await auth.changeRoles(userID: user.id, to: ["Manager"], actor: "admin-1")
-        try await auth.disable(userID: user.id, reason: "left the company", actor: "admin-1")
+        try await auth.changeRoles(userID: user.id, to: ["Manager"], as: Principal(userID: "admin-1", roles: ["Admin"]))
+        try await auth.disable(
+            userID: user.id, reason: "left the company", as: Principal(userID: "admin-1", roles: ["Admin"]))
         let all = try await fixture.events.readAll(after: 0, limit: 100)
         #expect(
             all.map(\.type) == [
@@ -111,10 +114,11 @@ struct AuthenticatorTests {
     func revocations() async throws {
         let fixture = try await AuthFixture.make()
         let auth = fixture.auth
-        let user = try await auth.register(email: "ada@example.com", password: goodPassword, roles: ["Sales"])
+        let user = try await auth.register(
+            email: "ada@example.com", password: goodPassword, roles: ["Sales"], as: .system)
 
         let first = try await auth.login(email: "ada@example.com", password: goodPassword)
-        try await auth.changeRoles(userID: user.id, to: ["Manager"])
+        try await auth.changeRoles(userID: user.id, to: ["Manager"], as: .system)
         await #expect(throws: AuthenticationError.self) { _ = try await auth.authenticate(first.accessToken) }
         let second = try await auth.login(email: "ada@example.com", password: goodPassword)
         #expect(try await auth.authenticate(second.accessToken).claims.roles == ["Manager"])
@@ -131,19 +135,20 @@ struct AuthenticatorTests {
         }
         let third = try await auth.login(email: "ada@example.com", password: newPassword)
 
-        try await auth.disable(userID: user.id, reason: "test")
+        try await auth.disable(userID: user.id, reason: "test", as: .system)
         await #expect(throws: AuthenticationError.self) { _ = try await auth.authenticate(third.accessToken) }
         await #expect(throws: AuthenticationError.userDisabled(userID: user.id)) {
             _ = try await auth.login(email: "ada@example.com", password: newPassword)
         }
-        try await auth.enable(userID: user.id)
+        try await auth.enable(userID: user.id, as: .system)
         _ = try await auth.login(email: "ada@example.com", password: newPassword)
     }
 
     @Test("log out everywhere ends every session of the user")
     func logoutEverywhere() async throws {
         let auth = try await AuthFixture.make().auth
-        let user = try await auth.register(email: "ada@example.com", password: goodPassword, roles: ["Sales"])
+        let user = try await auth.register(
+            email: "ada@example.com", password: goodPassword, roles: ["Sales"], as: .system)
         let logins = [
             try await auth.login(email: "ada@example.com", password: goodPassword),
             try await auth.login(email: "ada@example.com", password: goodPassword),
@@ -159,7 +164,7 @@ struct AuthenticatorTests {
     func refreshRotation() async throws {
         let fixture = try await AuthFixture.make()
         let auth = fixture.auth
-        try await auth.register(email: "ada@example.com", password: goodPassword, roles: ["Sales"])
+        try await auth.register(email: "ada@example.com", password: goodPassword, roles: ["Sales"], as: .system)
         let login = try await auth.login(email: "ada@example.com", password: goodPassword)
         fixture.clock.advance(.seconds(600))
         let refreshed = try await auth.refresh(login.refreshToken)
@@ -183,7 +188,7 @@ struct AuthenticatorTests {
     func expiry() async throws {
         let fixture = try await AuthFixture.make()
         let auth = fixture.auth
-        try await auth.register(email: "ada@example.com", password: goodPassword, roles: ["Sales"])
+        try await auth.register(email: "ada@example.com", password: goodPassword, roles: ["Sales"], as: .system)
         let login = try await auth.login(email: "ada@example.com", password: goodPassword)
         fixture.clock.advance(.seconds(15 * 60 + 31))
         await #expect(throws: AuthenticationError.self) { _ = try await auth.authenticate(login.accessToken) }
@@ -198,7 +203,8 @@ struct AuthenticatorTests {
     func sessionBinding() async throws {
         let fixture = try await AuthFixture.make()
         let auth = fixture.auth
-        let ada = try await auth.register(email: "ada@example.com", password: goodPassword, roles: ["Viewer"])
+        let ada = try await auth.register(
+            email: "ada@example.com", password: goodPassword, roles: ["Viewer"], as: .system)
         let login = try await auth.login(email: "ada@example.com", password: goodPassword)
         let claims = AccessTokenClaims(
             subject: "someone-else", sessionID: login.session.id, roles: ["Admin"], tenant: nil,
@@ -217,13 +223,14 @@ struct AuthenticatorTests {
         let fixture = try await AuthFixture.make()
         let auth = fixture.auth
         let bcrypt = "$2b$04$AnKecXqwJ4bjfppLXgxdEOo5ywwaokhSQMFUczAgrvfRNXEM6sNpq"
-        let user = try await auth.importUser(email: "old@example.com", passwordHash: bcrypt, roles: ["Support"])
+        let user = try await auth.importUser(
+            email: "old@example.com", passwordHash: bcrypt, roles: ["Support"], as: .system)
         await #expect(
             throws: AuthenticationError.unsupportedPasswordHash(
                 reason: "unrecognised password hash: neither an argon2 PHC string nor a bcrypt hash")
         ) {
             try await auth.importUser(
-                email: "md5@example.com", passwordHash: "5f4dcc3b5aa765d61d8327deb882cf99", roles: [])
+                email: "md5@example.com", passwordHash: "5f4dcc3b5aa765d61d8327deb882cf99", roles: [], as: .system)
         }
         _ = try await auth.login(email: "old@example.com", password: goodPassword)
         let upgraded = try #require(try await fixture.credentials.credential(userID: user.id)).passwordHash
@@ -242,7 +249,7 @@ struct AuthenticatorTests {
     func lockout() async throws {
         let fixture = try await AuthFixture.make()
         let auth = fixture.auth
-        try await auth.register(email: "ada@example.com", password: goodPassword, roles: ["Sales"])
+        try await auth.register(email: "ada@example.com", password: goodPassword, roles: ["Sales"], as: .system)
         var delays: [Duration] = []
         for attempt in 1...20 {
             do {
@@ -286,7 +293,7 @@ struct AuthenticatorTests {
     )
     func oversizedPassword() async throws {
         let auth = try await AuthFixture.make().auth
-        try await auth.register(email: "ada@example.com", password: goodPassword, roles: ["Sales"])
+        try await auth.register(email: "ada@example.com", password: goodPassword, roles: ["Sales"], as: .system)
         let huge = String(repeating: "x", count: 1_000_000)
         await #expect(throws: AuthenticationError.invalidCredentials) {
             _ = try await auth.login(email: "ada@example.com", password: huge)
@@ -303,7 +310,7 @@ struct AuthenticatorTests {
     func throttleDoesNotRevealAccounts() async throws {
         let fixture = try await AuthFixture.make()
         let auth = fixture.auth
-        try await auth.register(email: "ada@example.com", password: goodPassword, roles: ["Sales"])
+        try await auth.register(email: "ada@example.com", password: goodPassword, roles: ["Sales"], as: .system)
         for email in ["ada@example.com", "nobody@example.com"] {
             for _ in 0..<4 {
                 await #expect(throws: AuthenticationError.invalidCredentials) {
@@ -340,7 +347,7 @@ struct AuthenticatorTests {
                     freeAttempts: 1000, baseDelay: .zero, maximumDelay: .zero, lockoutThreshold: 1000,
                     lockoutDuration: .zero, failureWindow: .seconds(1))))
         let auth = fixture.auth
-        try await auth.register(email: "ada@example.com", password: goodPassword, roles: ["Sales"])
+        try await auth.register(email: "ada@example.com", password: goodPassword, roles: ["Sales"], as: .system)
 
         func measure(_ email: String) async -> Duration {
             let clock = ContinuousClock()

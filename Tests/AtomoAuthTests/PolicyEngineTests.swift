@@ -225,7 +225,8 @@ struct PolicyEngineTests {
     @Test("a principal from a verified token is evaluated like any other")
     func fromAuthentication() async throws {
         let fixture = try await AuthFixture.make()
-        try await fixture.auth.register(email: "sam@example.com", password: goodPassword, roles: ["Support"])
+        try await fixture.auth.register(
+            email: "sam@example.com", password: goodPassword, roles: ["Support"], as: .system)
         let login = try await fixture.auth.login(email: "sam@example.com", password: goodPassword)
         let principal = try await fixture.auth.authenticate(login.accessToken).principal
         #expect(

@@ -80,7 +80,7 @@ struct PostgresAuthTests {
             events: fixture.events, credentials: credentials, sessions: sessions, tokens: fixture.tokens,
             hasher: fixture.hasher,
             configuration: .init(now: { fixture.clock.now }))
-        try await auth.register(email: "grace@example.com", password: goodPassword, roles: ["Manager"])
+        try await auth.register(email: "grace@example.com", password: goodPassword, roles: ["Manager"], as: .system)
         let login = try await auth.login(email: "Grace@Example.com", password: goodPassword)
         #expect(try await auth.authenticate(login.accessToken).principal.roles == ["Manager"])
         try await auth.logout(sessionID: login.session.id)

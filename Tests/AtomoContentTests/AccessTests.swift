@@ -8,13 +8,19 @@ struct ViewerPolicy: AccessPolicy {
     func decide(_ request: AccessRequest) -> AccessDecision {
         let isAdmin = request.principal.roles.contains("Admin")
         if request.operation == .create && !isAdmin { return .deny(reason: "only admins create") }
-        if request.operation == .read, !isAdmin, request.record?["stage"] == "Lost" { return .deny(reason: "lost deals are private") }
+        if request.operation == .read, !isAdmin, request.record?["stage"] == "Lost" {
+            return .deny(reason: "lost deals are private")
+        }
         return .allow
     }
 
     func readableFields(of entity: Entity, record: JSONValue?, for principal: Principal) -> Set<String> {
         if principal.roles.contains("Admin") { return Set(entity.fields.map(\.name)).union(Entity.systemFieldNames) }
         return Set(["name", "stage"]).union(Entity.systemFieldNames)
+    }
+
+    func decide(_ capability: PlatformCapability, for principal: Principal) -> AccessDecision {
+        principal.roles.contains("Admin") ? .allow : .deny(reason: "only admins")
     }
 }
 
@@ -40,10 +46,12 @@ struct AccessTests {
         let acme = try await engine.create("Company", ["name": "Acme"], as: admin)
         let employee = try await engine.create("Contact", ["name": "Cy", "company": .string(acme.id)], as: admin)
         let viewed = try await engine.list(
-            RecordQuery("Contact", filter: .field("id", .eq(.string(employee.id))), includeReferences: ["company"]), as: viewer)
+            RecordQuery("Contact", filter: .field("id", .eq(.string(employee.id))), includeReferences: ["company"]),
+            as: viewer)
         #expect(viewed.records.map(\.id) == [employee.id] && viewed.references == ["company": [:]])
         let administered = try await engine.list(
-            RecordQuery("Contact", filter: .field("id", .eq(.string(employee.id))), includeReferences: ["company"]), as: admin)
+            RecordQuery("Contact", filter: .field("id", .eq(.string(employee.id))), includeReferences: ["company"]),
+            as: admin)
         #expect(administered.references["company"]?.keys.sorted() == [acme.id])
         #expect(page.records.allSatisfy { $0["email"] == nil && $0["score"] == nil })
         await #expect(throws: ContentError.forbidden("Contact.email cannot be read, so it cannot be used to filter")) {

@@ -115,10 +115,12 @@ struct ExampleOperation: Sendable {
                 """, validFor: everyone),
         ExampleOperation(name: "unknown field", document: "{ contacts { nodes { nickname } } }", validFor: []),
         ExampleOperation(
-            name: "me, sessions and the audit log",
-            document:
-                "{ me { id email roles } sessions { id startedAt } auditLog(where: { entities: [\"Contact\"] }) { kind at } }",
-            validFor: everyone),
+            name: "me and sessions", document: "{ me { id email roles } sessions { id startedAt } }", validFor: everyone
+        ),
+        ExampleOperation(
+            name: "the audit log (readAudit)",
+            document: "{ auditLog(where: { entities: [\"Contact\"] }) { kind at } }",
+            validFor: ["Admin", "(system)"]),
         ExampleOperation(
             name: "user management",
             document: """

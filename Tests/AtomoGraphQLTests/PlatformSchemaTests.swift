@@ -88,7 +88,7 @@ import Testing
         let platform = try await Self.make()
         defer { Task { await platform.harness.close() } }
         let user = try await platform.auth.register(
-            email: "cy@example.com", password: "correct horse battery staple", roles: ["Viewer"])
+            email: "cy@example.com", password: "correct horse battery staple", roles: ["Viewer"], as: .system)
         _ = try await platform.auth.login(
             email: "cy@example.com", password: "correct horse battery staple", clientAddress: "203.0.113.9")
         let viewer = Principal(userID: user.id, email: "cy@example.com", roles: ["Viewer"])

@@ -2,8 +2,8 @@ import AtomoAuth
 import AtomoContent
 import AtomoEvents
 import AtomoGraphQL
-import AtomoSchema
 import AtomoSQL
+import AtomoSchema
 import AtomoTooling
 import Foundation
 import Hummingbird
@@ -60,12 +60,14 @@ final class Backend: Service, Sendable {
         _ = ServerMetrics.registry  // installs the Prometheus backend before anything records metrics
         let events = try await OpenEventStore.open(location)
         do {
+            // One policy for every entry point: the engine, GraphQL, the /auth routes. The engine
+            // hands it each reloaded schema, so roles and capability grants follow hot reloads.
+            let policy = PolicyEngine(schema: schema.schema)
             let auth = try await ServerAuth.open(
-                events: events.store, database: events.database, secret: secret, roles: schema.schema.roles)
-            try await auth.bootstrapAdmin(configuration: configuration, logger: logger)
+                events: events.store, database: events.database, secret: secret, schema: schema.schema, policy: policy)
+            try await auth.bootstrapAdmin(configuration: configuration, schema: schema.schema, logger: logger)
             let engine = try ContentEngine(
-                schema: schema.schema, events: events.store, readModels: events.database,
-                policy: PolicyEngine(schema: schema.schema))
+                schema: schema.schema, events: events.store, readModels: events.database, policy: policy)
             try await engine.start()
             let graphQL = GraphQLService(engine: engine, schema: schema.schema, authenticator: auth.authenticator)
             return Backend(
@@ -84,32 +86,21 @@ final class Backend: Service, Sendable {
         }
     }
 
-    /// Installs a reloaded schema: diffs it against the one serving, migrates the read models, and
-    /// swaps the API.
+    /// Installs a reloaded schema through AtomoGraphQL's one reload step: diff, build the GraphQL
+    /// schemas as a check, migrate the read models, swap the API.
     func apply(_ new: LoadedSchema, replacing old: LoadedSchema, logger: Logger) async throws {
-        let diff = SchemaDiff(from: old.schema, to: new.schema)
+        let diff: SchemaDiff
+        do {
+            diff = try await graphQL.reload(to: new.schema)
+        } catch {
+            throw SchemaLoadError(path: new.path, message: error.description)
+        }
         logger.info(
             "schema changed",
             metadata: [
                 "changes": .string(diff.changes.map(\.description).joined(separator: "; ")),
                 "fingerprint": .string(String(new.schema.fingerprint.prefix(12))),
             ])
-        // Build the GraphQL schemas first: a schema GraphQL cannot express must not migrate anything.
-        do {
-            _ = try GraphQLSchemaRegistry(schema: new.schema).schema(for: SchemaAudience.system)
-        } catch {
-            throw SchemaLoadError(path: new.path, message: "\(error)")
-        }
-        do {
-            try await engine.replaceSchema(new.schema)
-        } catch {
-            throw SchemaLoadError(path: new.path, message: "the read models cannot take this schema: \(error)")
-        }
-        do {
-            try graphQL.replaceSchema(new.schema)
-        } catch {
-            throw SchemaLoadError(path: new.path, message: "\(error)")
-        }
     }
 
     /// Whether the event log answers, and how far it goes.

@@ -27,9 +27,12 @@ public enum AuthenticationError: Error, Sendable, Hashable, CustomStringConverti
     case invalidRefreshToken
     /// An already-used refresh token was presented: its whole session was ended.
     case refreshTokenReused(sessionID: String)
-    /// A password hash handed to ``Authenticator/importUser(email:passwordHash:roles:tenant:actor:)``
+    /// A password hash handed to ``Authenticator/importUser(email:passwordHash:roles:tenant:as:)``
     /// is in no form AtomoAuth can verify.
     case unsupportedPasswordHash(reason: String)
+    /// The acting principal does not hold the capability the operation needs (``AtomoSchema/PlatformCapability/manageUsers``
+    /// for user administration). Safe to show.
+    case forbidden(reason: String)
 
     /// A human-readable explanation.
     public var description: String {
@@ -47,6 +50,7 @@ public enum AuthenticationError: Error, Sendable, Hashable, CustomStringConverti
         case .invalidRefreshToken: "invalid refresh token"
         case .refreshTokenReused(let id): "a used refresh token was presented again; session \(id) was ended"
         case .unsupportedPasswordHash(let reason): "unsupported password hash: \(reason)"
+        case .forbidden(let reason): "forbidden: \(reason)"
         }
     }
 }

@@ -70,6 +70,10 @@ public final class Authenticator: Sendable {
     public let throttle: LoginThrottle
     /// The configuration.
     public let configuration: Configuration
+    /// The policy user administration asks for ``AtomoSchema/PlatformCapability/manageUsers``: the
+    /// host's (shared with the content engine and GraphQL), or one over the configured roles, whose
+    /// first role holds every capability.
+    public let policy: any AccessPolicy
 
     private let users: AggregateRepository<User>
     private let codec = JSONEventCodec()
@@ -81,8 +85,9 @@ public final class Authenticator: Sendable {
     /// The credential and session stores must be migrated.
     public init(
         events: any EventStore, credentials: SQLCredentialStore, sessions: any SessionStore, tokens: TokenService,
-        hasher: PasswordHasher, configuration: Configuration = Configuration()
+        hasher: PasswordHasher, configuration: Configuration = Configuration(), policy: (any AccessPolicy)? = nil
     ) async throws {
+        self.policy = policy ?? PolicyEngine(schema: Schema(roles: configuration.roles))
         self.events = events
         self.credentials = credentials
         self.sessions = sessions
@@ -96,15 +101,18 @@ public final class Authenticator: Sendable {
 
     // MARK: - Users
 
-    /// Registers a user with a password that meets the policy.
+    /// Registers a user with a password that meets the policy; `principal` (the administrator, or
+    /// ``AtomoSchema/Principal/system`` for bootstrap and seeding) must hold `manageUsers` and is
+    /// recorded as the actor.
     ///
-    /// - Throws: ``AuthenticationError/invalidEmail(reason:)``, ``AuthenticationError/emailTaken(_:)``,
-    ///   ``AuthenticationError/unknownRole(_:)``, or ``PasswordPolicyError/rejected(_:)`` listing every
-    ///   rule the password breaks.
+    /// - Throws: ``AuthenticationError/forbidden(reason:)``, ``AuthenticationError/invalidEmail(reason:)``,
+    ///   ``AuthenticationError/emailTaken(_:)``, ``AuthenticationError/unknownRole(_:)``, or
+    ///   ``PasswordPolicyError/rejected(_:)`` listing every rule the password breaks.
     @discardableResult
     public func register(
-        email: String, password: String, roles: [String], tenant: String? = nil, actor: String? = nil
+        email: String, password: String, roles: [String], tenant: String? = nil, as principal: Principal
     ) async throws -> User {
+        let actor = try requireManageUsers(principal)
         let email = try EmailAddress(email)
         try checkRoles(roles)
         try configuration.passwordPolicy.check(password, email: email.value)
@@ -116,11 +124,12 @@ public final class Authenticator: Sendable {
     /// Registers a user with a password hash from another system (argon2id, argon2i or bcrypt
     /// `$2a$`/`$2b$`/`$2y$`). The hash is re-hashed to argon2id at the user's first login.
     ///
-    /// - Throws: ``AuthenticationError/unsupportedPasswordHash(reason:)`` and the errors of ``register(email:password:roles:tenant:actor:)``.
+    /// - Throws: ``AuthenticationError/unsupportedPasswordHash(reason:)`` and the errors of ``register(email:password:roles:tenant:as:)``.
     @discardableResult
     public func importUser(
-        email: String, passwordHash: String, roles: [String], tenant: String? = nil, actor: String? = nil
+        email: String, passwordHash: String, roles: [String], tenant: String? = nil, as principal: Principal
     ) async throws -> User {
+        let actor = try requireManageUsers(principal)
         let email = try EmailAddress(email)
         try checkRoles(roles)
         do {
@@ -180,8 +189,11 @@ public final class Authenticator: Sendable {
     }
 
     /// Replaces a user's roles and ends their sessions, so that no token with the old roles lives on.
-    /// - Throws: ``AuthenticationError/unknownUser(userID:)``, ``AuthenticationError/unknownRole(_:)``.
-    public func changeRoles(userID: String, to roles: [String], actor: String? = nil) async throws {
+    /// `principal` must hold `manageUsers`.
+    /// - Throws: ``AuthenticationError/forbidden(reason:)``, ``AuthenticationError/unknownUser(userID:)``,
+    ///   ``AuthenticationError/unknownRole(_:)``.
+    public func changeRoles(userID: String, to roles: [String], as principal: Principal) async throws {
+        let actor = try requireManageUsers(principal)
         try checkRoles(roles)
         var root = try await loadRegistered(userID)
         guard root.state.roles != roles else { return }
@@ -190,8 +202,11 @@ public final class Authenticator: Sendable {
         try await endAll(userID: userID, reason: .rolesChanged, actor: actor)
     }
 
-    /// Disables a user: logins are refused and every session ends at once.
-    public func disable(userID: String, reason: String, actor: String? = nil) async throws {
+    /// Disables a user: logins are refused and every session ends at once. `principal` must hold
+    /// `manageUsers`.
+    /// - Throws: ``AuthenticationError/forbidden(reason:)``, ``AuthenticationError/unknownUser(userID:)``.
+    public func disable(userID: String, reason: String, as principal: Principal) async throws {
+        let actor = try requireManageUsers(principal)
         var root = try await loadRegistered(userID)
         if !root.state.isDisabled {
             root.record(UserDisabled(reason: reason))
@@ -200,8 +215,10 @@ public final class Authenticator: Sendable {
         try await endAll(userID: userID, reason: .userDisabled, actor: actor)
     }
 
-    /// Enables a disabled user.
-    public func enable(userID: String, actor: String? = nil) async throws {
+    /// Enables a disabled user. `principal` must hold `manageUsers`.
+    /// - Throws: ``AuthenticationError/forbidden(reason:)``, ``AuthenticationError/unknownUser(userID:)``.
+    public func enable(userID: String, as principal: Principal) async throws {
+        let actor = try requireManageUsers(principal)
         var root = try await loadRegistered(userID)
         guard root.state.isDisabled else { return }
         root.record(UserEnabled())
@@ -219,9 +236,13 @@ public final class Authenticator: Sendable {
         try await setPassword(root, newPassword, actor: userID)
     }
 
-    /// Sets a user's password without the current one (an administrator's reset, or a reset link the
-    /// host verified); every session of the user ends.
-    public func resetPassword(userID: String, newPassword: String, actor: String? = nil) async throws {
+    /// Sets a user's password without the current one (an administrator's reset, or — as
+    /// ``AtomoSchema/Principal/system`` — a reset link the host verified); every session of the user
+    /// ends. `principal` must hold `manageUsers`.
+    /// - Throws: ``AuthenticationError/forbidden(reason:)``, ``AuthenticationError/unknownUser(userID:)``,
+    ///   ``PasswordPolicyError/rejected(_:)``.
+    public func resetPassword(userID: String, newPassword: String, as principal: Principal) async throws {
+        let actor = try requireManageUsers(principal)
         try await setPassword(try await loadRegistered(userID), newPassword, actor: actor)
     }
 
@@ -397,6 +418,12 @@ public final class Authenticator: Sendable {
         let root = try await users.load(userID)
         guard root.state.isRegistered else { throw AuthenticationError.unknownUser(userID: userID) }
         return root
+    }
+
+    /// The acting principal's name for events, after the policy allowed it `manageUsers`.
+    private func requireManageUsers(_ principal: Principal) throws(AuthenticationError) -> String {
+        if case .deny(let reason) = policy.decide(.manageUsers, for: principal) { throw .forbidden(reason: reason) }
+        return principal.actorName
     }
 
     private func checkRoles(_ roles: [String]) throws(AuthenticationError) {

@@ -1,4 +1,5 @@
 public import AtomoSchema
+import Synchronization
 
 /// The one access policy every entry point uses: it evaluates the schema's access rules
 /// (``AtomoSchema/EntityAccess``) for a principal, an operation, an entity, the record and the
@@ -18,6 +19,12 @@ public import AtomoSchema
 ///   not declared by the entity, or not readable by the role that allows the operation: nobody
 ///   writes what they may not see.
 /// - Reading is allowed when the readable set is not empty; it then includes the system fields.
+/// - Platform capabilities (``AtomoSchema/PlatformCapability``: `manageUsers`, `readEventLog`, …) are
+///   held by a principal when one of its declared roles holds them under the schema's grants
+///   (``AtomoSchema/Schema/grants(_:to:)``: by default the first role holds all, the others none).
+///
+/// The engine is a reference type so that the host and every module that asks it share one
+/// instance: ``replaceSchema(_:)`` (hot reload) changes the roles and grants all of them see.
 ///
 /// ```swift
 /// let policy = PolicyEngine(schema: schema)
@@ -26,15 +33,49 @@ public import AtomoSchema
 /// if case .deny(let reason) = decision { throw Forbidden(reason) }
 /// let visible = policy.readableFields(of: contact, record: stored, for: user.principal)
 /// ```
-public struct PolicyEngine: AccessPolicy {
-    /// The schema whose rules are evaluated.
-    public let schema: Schema
-    private let declaredRoles: Set<String>
+public final class PolicyEngine: AccessPolicy {
+    /// The schema and the set of its roles, replaced together.
+    private struct Rules: Sendable {
+        let schema: Schema
+        let declaredRoles: Set<String>
+        init(_ schema: Schema) {
+            self.schema = schema
+            self.declaredRoles = Set(schema.roles)
+        }
+    }
 
-    /// A policy over `schema`'s rules and roles.
+    private let rules: Mutex<Rules>
+
+    /// The schema whose rules are evaluated.
+    public var schema: Schema { rules.withLock { $0.schema } }
+
+    private var declaredRoles: Set<String> { rules.withLock { $0.declaredRoles } }
+
+    /// A policy over `schema`'s rules, roles and capability grants.
     public init(schema: Schema) {
-        self.schema = schema
-        self.declaredRoles = Set(schema.roles)
+        self.rules = Mutex(Rules(schema))
+    }
+
+    /// Evaluates `schema`'s roles and capability grants from now on (a reloaded schema). Entity rules
+    /// always come with the entity a request names, so they follow the engine's schema by themselves.
+    public func replaceSchema(_ schema: Schema) {
+        rules.withLock { $0 = Rules(schema) }
+    }
+
+    /// ``replaceSchema(_:)``: the content engine calls it after migrating to a reloaded schema.
+    public func schemaDidChange(to schema: Schema) { replaceSchema(schema) }
+
+    /// Whether `principal` holds `capability`: system code always; a user when one of its declared
+    /// roles is granted it by the schema; an anonymous principal never.
+    public func decide(_ capability: PlatformCapability, for principal: Principal) -> AccessDecision {
+        if principal.isSystem { return .allow }
+        let schema = self.schema
+        if principal.roles.contains(where: { schema.grants(capability, to: $0) }) { return .allow }
+        if principal.roles.isEmpty {
+            return .deny(reason: "a principal without roles does not hold the capability \(capability.name)")
+        }
+        return .deny(
+            reason: "roles \(principal.roles.joined(separator: ", ")) do not hold the capability \(capability.name)")
     }
 
     /// Allows or denies `request`, with the reason for a denial.
@@ -92,7 +133,8 @@ public struct PolicyEngine: AccessPolicy {
 
     /// The roles to evaluate: the principal's declared roles, or a single `nil` (no role) when it has none.
     private func evaluatedRoles(of principal: Principal) -> [String?] {
-        let roles = principal.roles.filter { declaredRoles.contains($0) }
+        let declared = declaredRoles
+        let roles = principal.roles.filter { declared.contains($0) }
         return roles.isEmpty ? [nil] : roles.map { $0 }
     }
 

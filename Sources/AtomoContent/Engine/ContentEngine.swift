@@ -1,7 +1,7 @@
 public import AtomoEvents
 public import AtomoProjection
-public import AtomoSchema
 public import AtomoSQL
+public import AtomoSchema
 public import Foundation
 import Synchronization
 
@@ -54,7 +54,8 @@ public final class ContentEngine: Sendable {
         /// Creates a configuration.
         public init(
             projection: ProjectionRunner.Configuration = .init(batchSize: 2000), upcasters: [Upcaster] = [],
-            readYourWritesTimeout: Duration = .seconds(30), maximumPageSize: Int = 1000, tablePrefix: String = "content_",
+            readYourWritesTimeout: Duration = .seconds(30), maximumPageSize: Int = 1000,
+            tablePrefix: String = "content_",
             recordCacheCapacity: Int = 10_000, recordCacheMaximumBytes: Int = 32 << 20
         ) {
             self.recordCacheCapacity = recordCacheCapacity
@@ -164,6 +165,7 @@ public final class ContentEngine: Sendable {
             } catch {
                 throw ContentError.wrap(error)
             }
+            self.policy.schemaDidChange(to: new)
         }
     }
 
@@ -238,13 +240,17 @@ public final class ContentEngine: Sendable {
         try authorize(.create, entityModel, record: .object(subject), principal: principal)
         let stream = try Self.streamName(entityModel, recordID)
         let metadata = Self.metadata(principal, correlationID)
-        let event = EventData(type: entityModel.eventType(.created), payload: ContentEvent.payload(fields: record), metadata: metadata)
-        let claims = entityModel.columns.filter { $0.field.isUnique && record[$0.name] != nil && record[$0.name] != .null }
-            .map { ($0.field, record[$0.name]!) }
+        let event = EventData(
+            type: entityModel.eventType(.created), payload: ContentEvent.payload(fields: record), metadata: metadata)
+        let claims = entityModel.columns.filter {
+            $0.field.isUnique && record[$0.name] != nil && record[$0.name] != .null
+        }
+        .map { ($0.field, record[$0.name]!) }
         let result: AppendResult
         do {
             result = try await appendWithClaims(
-                StreamAppend(to: stream, expectedVersion: .noStream, events: [event]), entity: entityModel, recordID: recordID,
+                StreamAppend(to: stream, expectedVersion: .noStream, events: [event]), entity: entityModel,
+                recordID: recordID,
                 claims: claims, releases: [], metadata: metadata)
         } catch .conflict {
             throw .alreadyExists(entity: entity, id: recordID)
@@ -270,7 +276,8 @@ public final class ContentEngine: Sendable {
     ) async throws(ContentError) -> ContentRecord {
         let context = try running()
         let entityModel = try context.model.entity(entity)
-        let (normalized, errors) = RecordValidator(schema: context.model.schema).validateUpdate(changes, entity: entityModel)
+        let (normalized, errors) = RecordValidator(schema: context.model.schema).validateUpdate(
+            changes, entity: entityModel)
         guard errors.isEmpty else { throw .validationFailed(errors) }
         for attempt in 0..<8 {
             guard let current = try await fetch(entityModel, id: id), !current.isDeleted else {
@@ -287,24 +294,35 @@ public final class ContentEngine: Sendable {
             }
             if changed.isEmpty { return try visibleOrForbidden(current, entityModel, principal) }
             try await checkReferences(changed, entity: entityModel, model: context.model)
-            try authorize(.update, entityModel, record: current.jsonValue, changed: Set(changed.keys), principal: principal)
+            try authorize(
+                .update, entityModel, record: current.jsonValue, changed: Set(changed.keys), principal: principal)
             let metadata = Self.metadata(principal, correlationID)
             let event = EventData(
-                type: entityModel.eventType(.updated), payload: ContentEvent.payload(fields: changed, previous: previous),
+                type: entityModel.eventType(.updated),
+                payload: ContentEvent.payload(fields: changed, previous: previous),
                 metadata: metadata)
             let uniqueChanged = entityModel.columns.filter { $0.field.isUnique && changed[$0.name] != nil }
-            let claims = uniqueChanged.compactMap { column in changed[column.name].flatMap { $0 == .null ? nil : (column.field, $0) } }
-            let releases = uniqueChanged.compactMap { column in previous[column.name].flatMap { $0 == .null ? nil : (column.field, $0) } }
+            let claims = uniqueChanged.compactMap { column in
+                changed[column.name].flatMap { $0 == .null ? nil : (column.field, $0) }
+            }
+            let releases = uniqueChanged.compactMap { column in
+                previous[column.name].flatMap { $0 == .null ? nil : (column.field, $0) }
+            }
             do {
                 let result = try await appendWithClaims(
-                    StreamAppend(to: try Self.streamName(entityModel, id), expectedVersion: .exact(current.version), events: [event]),
+                    StreamAppend(
+                        to: try Self.streamName(entityModel, id), expectedVersion: .exact(current.version),
+                        events: [event]),
                     entity: entityModel, recordID: id, claims: claims, releases: releases, metadata: metadata)
                 var expected = current
                 for (name, value) in changed { expected.fields[name] = value }
                 return try await readBack(
-                    entityModel, id, after: result, expected: expected, actor: principal.actorName, principal: principal)
+                    entityModel, id, after: result, expected: expected, actor: principal.actorName, principal: principal
+                )
             } catch .conflict(_, _, _, let actual) {
-                if let expectedVersion { throw .conflict(entity: entity, id: id, expected: expectedVersion, actual: actual) }
+                if let expectedVersion {
+                    throw .conflict(entity: entity, id: id, expected: expectedVersion, actual: actual)
+                }
                 try await catchUp(entityModel, attempt: attempt)
             }
         }
@@ -329,7 +347,8 @@ public final class ContentEngine: Sendable {
         _ entity: String, id: String, expectedVersion: Int64? = nil, as principal: Principal,
         correlationID: String? = nil
     ) async throws(ContentError) -> ContentRecord {
-        try await lifecycleCommand(.restored, entity, id: id, expectedVersion: expectedVersion, principal, correlationID)
+        try await lifecycleCommand(
+            .restored, entity, id: id, expectedVersion: expectedVersion, principal, correlationID)
     }
 
     private func lifecycleCommand(
@@ -350,22 +369,28 @@ public final class ContentEngine: Sendable {
             }
             try authorize(deleting ? .delete : .restore, entityModel, record: current.jsonValue, principal: principal)
             let metadata = Self.metadata(principal, correlationID)
-            let event = EventData(type: entityModel.eventType(kind), payload: ContentEvent.payload(fields: [:]), metadata: metadata)
+            let event = EventData(
+                type: entityModel.eventType(kind), payload: ContentEvent.payload(fields: [:]), metadata: metadata)
             let unique = entityModel.columns.compactMap { column -> (Field, JSONValue)? in
                 guard column.field.isUnique, let value = current.fields[column.name], value != .null else { return nil }
                 return (column.field, value)
             }
             do {
                 let result = try await appendWithClaims(
-                    StreamAppend(to: try Self.streamName(entityModel, id), expectedVersion: .exact(current.version), events: [event]),
+                    StreamAppend(
+                        to: try Self.streamName(entityModel, id), expectedVersion: .exact(current.version),
+                        events: [event]),
                     entity: entityModel, recordID: id, claims: deleting ? [] : unique, releases: deleting ? unique : [],
                     metadata: metadata)
                 var expected = current
                 expected.isDeleted = deleting
                 return try await readBack(
-                    entityModel, id, after: result, expected: expected, actor: principal.actorName, principal: principal)
+                    entityModel, id, after: result, expected: expected, actor: principal.actorName, principal: principal
+                )
             } catch .conflict(_, _, _, let actual) {
-                if let expectedVersion { throw .conflict(entity: entity, id: id, expected: expectedVersion, actual: actual) }
+                if let expectedVersion {
+                    throw .conflict(entity: entity, id: id, expected: expectedVersion, actual: actual)
+                }
                 try await catchUp(entityModel, attempt: attempt)
             }
         }
@@ -376,7 +401,8 @@ public final class ContentEngine: Sendable {
 
     /// The live record with this id, or nil when there is none, it is deleted, or the principal may
     /// not read it.
-    public func get(_ entity: String, id: String, as principal: Principal) async throws(ContentError) -> ContentRecord? {
+    public func get(_ entity: String, id: String, as principal: Principal) async throws(ContentError) -> ContentRecord?
+    {
         let context = try running()
         let entityModel = try context.model.entity(entity)
         guard let record = try await fetch(entityModel, id: id), !record.isDeleted else { return nil }
@@ -397,7 +423,9 @@ public final class ContentEngine: Sendable {
 
     /// The live records with these ids that the principal may read, by id, in ONE read-model query
     /// (for GraphQL's batched loading of references).
-    public func records(_ entity: String, ids: [String], as principal: Principal) async throws(ContentError)
+    public func records(
+        _ entity: String, ids: [String], as principal: Principal
+    ) async throws(ContentError)
         -> [String: ContentRecord]
     {
         let context = try running()
@@ -407,7 +435,9 @@ public final class ContentEngine: Sendable {
         guard unique.count <= FilterCompiler.maximumListValues else {
             throw .invalidFilter("at most \(FilterCompiler.maximumListValues) ids at once")
         }
-        let rows = try await readQuery { connection in try RecordRows.live(entityModel, ids: unique, in: connection).rows }
+        let rows = try await readQuery { connection in
+            try RecordRows.live(entityModel, ids: unique, in: connection).rows
+        }
         var result: [String: ContentRecord] = [:]
         result.reserveCapacity(rows.count)
         var reader = RecordRows.Reader(entity: entityModel, cache: context.recordCache)
@@ -451,13 +481,16 @@ public final class ContentEngine: Sendable {
     }
 
     /// Count, min, max, sum and average over the live records that match `filter`.
-    public func aggregate(_ entity: String, where filter: RecordFilter? = nil, as principal: Principal)
+    public func aggregate(
+        _ entity: String, where filter: RecordFilter? = nil, as principal: Principal
+    )
         async throws(ContentError) -> RecordAggregates
     {
         let context = try running()
         let entityModel = try context.model.entity(entity)
         try authorize(.read, entityModel, record: nil, principal: principal)
-        var compiler = FilterCompiler(model: context.model, dialect: readModels.dialect, readable: readableFields(for: principal))
+        var compiler = FilterCompiler(
+            model: context.model, dialect: readModels.dialect, readable: readableFields(for: principal))
         var conditions = ["_deleted = 0"]
         if let filter { conditions.append(try compiler.compile(filter, entity: entityModel)) }
         let readable = readableFields(for: principal)(entityModel)
@@ -473,7 +506,8 @@ public final class ContentEngine: Sendable {
                 plan.append((column, "sumavg"))
             }
         }
-        let sql = "SELECT \(selections.joined(separator: ", ")) FROM \(entityModel.view.quoted) WHERE \(conditions.joined(separator: " AND "))"
+        let sql =
+            "SELECT \(selections.joined(separator: ", ")) FROM \(entityModel.view.quoted) WHERE \(conditions.joined(separator: " AND "))"
         let values = compiler.values
         let row = try await readQuery { connection in try connection.query(sql, values).first }
         guard let row else { return RecordAggregates(count: 0, min: [:], max: [:], sum: [:], avg: [:]) }
@@ -497,7 +531,9 @@ public final class ContentEngine: Sendable {
     // MARK: History
 
     /// The record's changes, oldest first, with actor and time.
-    public func history(_ entity: String, id: String, as principal: Principal) async throws(ContentError)
+    public func history(
+        _ entity: String, id: String, as principal: Principal
+    ) async throws(ContentError)
         -> [RecordChange]
     {
         let context = try running()
@@ -526,7 +562,8 @@ public final class ContentEngine: Sendable {
         if query.recordID != nil && entities.count != 1 { throw .invalidFilter("recordID needs exactly one entity") }
         guard let runner = context.audit else { throw .notRunning }
         do {
-            try await runner.waitUntilCaughtUp(to: try await events.headPosition(), timeout: configuration.readYourWritesTimeout)
+            try await runner.waitUntilCaughtUp(
+                to: try await events.headPosition(), timeout: configuration.readYourWritesTimeout)
         } catch {
             throw .wrap(error)
         }
@@ -536,7 +573,8 @@ public final class ContentEngine: Sendable {
         }
         var result: [RecordChange] = []
         for row in rows {
-            guard let change = AuditProjector.change(row, model: context.model) , let entity = context.model.entities[change.entity]
+            guard let change = AuditProjector.change(row, model: context.model),
+                let entity = context.model.entities[change.entity]
             else { continue }
             let readable = readableFields(of: entity, record: nil, principal: principal)
             result.append(Self.restrict(change, to: readable))

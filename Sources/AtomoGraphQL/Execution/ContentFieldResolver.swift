@@ -1,4 +1,3 @@
-import AtomoAuth
 import AtomoContent
 import AtomoSchema
 import Foundation
@@ -11,7 +10,6 @@ struct ContentFieldResolver: Sendable {
     let principal: Principal
     let schema: RoleSchema
     let limits: GraphQLLimits
-    var authenticator: Authenticator? = nil
 
     private func view(_ entity: String) throws(GraphQLFieldError) -> EntityView {
         guard let view = schema.view.entity(entity) else {
@@ -103,10 +101,20 @@ struct ContentFieldResolver: Sendable {
                     : try await engine.restore(entity, id: id, expectedVersion: expected, as: principal)
             }
             return .record(record)
-        case .me, .users, .createUser, .updateUser, .sessions, .auditLog, .events:
-            let platform = PlatformFieldResolver(
-                engine: engine, authenticator: authenticator, principal: principal, isAdmin: schema.view.isAdmin)
-            return try await platform.resolve(kind, arguments, roles: schema.view.schema.roles)
+        case .contributed(let field):
+            guard case .resolve(let resolve)? = schema.contributed[field] else {
+                throw GraphQLFieldError(.internalServerError, "internal server error")
+            }
+            let value: JSONValue
+            do {
+                value = try await resolve(
+                    GraphQLPartRequest(principal: principal, arguments: arguments, engine: engine, schema: schema))
+            } catch {
+                throw GraphQLFieldError.from(error)
+            }
+            // A list of objects is written element by element, each read by its members.
+            if case .array(let elements) = value { return .list(elements.map(ResolvedValue.json)) }
+            return .json(value)
         default:
             throw GraphQLFieldError(.internalServerError, "internal server error")
         }

@@ -1,3 +1,4 @@
+import AtomoAuth
 public import AtomoSchema
 import Foundation
 
@@ -56,10 +57,7 @@ public struct GraphQLHTTPHandler: Sendable {
 
         let principal: Principal
         if let authorization = request.header("authorization") {
-            let parts = authorization.split(separator: " ", maxSplits: 1)
-            guard parts.count == 2, parts[0].lowercased() == "bearer",
-                let resolved = await authenticate(String(parts[1]).trimmingCharacters(in: .whitespaces))
-            else {
+            guard let token = BearerToken.parse(authorization), let resolved = await authenticate(token) else {
                 return error(
                     401, .unauthenticated, "the bearer token is missing, invalid or expired", mediaType: mediaType,
                     extraHeaders: [("WWW-Authenticate", "Bearer")])

@@ -21,16 +21,17 @@ public final class GraphQLSchemaRegistry: Sendable {
 
     private let state: Mutex<State>
     private let resolvers: RoleSchemaBuilder.ResolverFactory
-    /// Whether the schemas include user management (see ``RoleSchemaBuilder/userManagement``).
-    public let userManagement: Bool
+    /// The parts every schema includes after the declared schema's types (see ``GraphQLSchemaPart``).
+    public let parts: [any GraphQLSchemaPart]
 
-    /// Creates a registry for `schema`; `resolvers` gives fields their reference-executor resolvers.
+    /// Creates a registry for `schema` with `parts` (by default the platform's, without user
+    /// management); `resolvers` gives fields their reference-executor resolvers.
     public init(
-        schema: Schema, userManagement: Bool = false,
+        schema: Schema, parts: [any GraphQLSchemaPart] = [PlatformSchemaPart()],
         resolvers: @escaping RoleSchemaBuilder.ResolverFactory = ReferenceResolvers.factory
     ) {
         state = Mutex(State(schema: schema, generation: 0, built: [:]))
-        self.userManagement = userManagement
+        self.parts = parts
         self.resolvers = resolvers
     }
 
@@ -49,7 +50,7 @@ public final class GraphQLSchemaRegistry: Sendable {
         // Built outside the lock: two requests may build the same schema at once, and the first to
         // finish is kept; a build for a replaced schema is returned to its caller but not cached.
         let built = try RoleSchemaBuilder(
-            view: SchemaView(schema: schema, audience: audience), userManagement: userManagement, resolvers: resolvers
+            view: SchemaView(schema: schema, audience: audience), parts: parts, resolvers: resolvers
         ).build()
         return state.withLock { state in
             guard state.generation == generation else { return built }
@@ -71,7 +72,7 @@ public final class GraphQLSchemaRegistry: Sendable {
     ///   building the system audience's schema first); the current schema then stays.
     public func replace(schema: Schema) throws(GraphQLSchemaBuildError) {
         let system = try RoleSchemaBuilder(
-            view: SchemaView(schema: schema, audience: .system), userManagement: userManagement, resolvers: resolvers
+            view: SchemaView(schema: schema, audience: .system), parts: parts, resolvers: resolvers
         ).build()
         state.withLock { state in
             state.schema = schema

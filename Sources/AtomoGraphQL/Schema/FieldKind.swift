@@ -42,23 +42,9 @@ public enum FieldKind: Sendable, Hashable {
     /// `contactsChanged(where:)`.
     case listChanged(entity: String)
 
-    // The platform schema.
-    /// `me`: the principal's user (null when anonymous).
-    case me
-    /// `users(first:, after:)` (Admin).
-    case users
-    /// `createUser(input: { email, password, roles })` (Admin).
-    case createUser
-    /// `updateUser(id:, input: { roles, disabled })` (Admin).
-    case updateUser
-    /// `sessions`: the principal's sessions, newest first (Admin: any user's, with `userID:`).
-    case sessions
-    /// `auditLog(where:, first:, before:)`: changes across entities, newest first.
-    case auditLog
-    /// `events(after:, types:, first:)` (Admin): the raw event log.
-    case events
-    /// The subscription `events(types:)` (Admin).
-    case eventsFeed
+    /// A root field contributed by a ``GraphQLSchemaPart`` (the platform's `me`, `users`, `events`, …;
+    /// jobs, sync, the console): resolved by the part's resolver.
+    case contributed(ContributedField)
 
     /// A member of a plain value object (connections, edges, page info, aggregates, changes,
     /// blocks): read by name from the value the parent resolved to.

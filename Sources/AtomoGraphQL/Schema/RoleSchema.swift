@@ -14,13 +14,18 @@ public struct RoleSchema: Sendable {
     public let fingerprint: String
     /// The kind of every field, by parent type name and field name.
     let fieldKinds: [String: [String: FieldKind]]
+    /// The resolvers of the root fields that ``GraphQLSchemaPart``s contributed.
+    let contributed: [ContributedField: ContributedResolver]
 
-    init(view: SchemaView, graphQLSchema: GraphQLSchema, fingerprint: String, fieldKinds: [String: [String: FieldKind]])
-    {
+    init(
+        view: SchemaView, graphQLSchema: GraphQLSchema, fingerprint: String, fieldKinds: [String: [String: FieldKind]],
+        contributed: [ContributedField: ContributedResolver]
+    ) {
         self.view = view
         self.graphQLSchema = graphQLSchema
         self.fingerprint = fingerprint
         self.fieldKinds = fieldKinds
+        self.contributed = contributed
     }
 
     /// Whom the schema is for.

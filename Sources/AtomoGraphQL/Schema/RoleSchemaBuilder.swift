@@ -23,35 +23,45 @@ public struct RoleSchemaBuilder {
 
     /// The view to build from.
     public let view: SchemaView
-    /// Whether the platform's user management (`users`, `createUser`, `updateUser`, `sessions`) is
-    /// served, which needs an `Authenticator`.
-    public let userManagement: Bool
+    /// The parts that add their types and root fields after the declared schema's (by default the
+    /// platform's: ``PlatformSchemaPart``), in order.
+    public let parts: [any GraphQLSchemaPart]
     private let resolvers: ResolverFactory
 
     /// Creates a builder; `resolvers` gives each field its resolver for the library's executor
     /// (by default Atomo's reference resolvers, which read a request's content through the context).
     public init(
-        view: SchemaView, userManagement: Bool = false,
+        view: SchemaView, parts: [any GraphQLSchemaPart] = [PlatformSchemaPart()],
         resolvers: @escaping ResolverFactory = ReferenceResolvers.factory
     ) {
         self.view = view
-        self.userManagement = userManagement
+        self.parts = parts
         self.resolvers = resolvers
+    }
+
+    /// Creates a builder with the platform part only, with or without its user management
+    /// (`users`, `createUser`, `updateUser`, `sessions`; see ``PlatformSchemaPart``).
+    public init(
+        view: SchemaView, userManagement: Bool, resolvers: @escaping ResolverFactory = ReferenceResolvers.factory
+    ) {
+        self.init(view: view, parts: [PlatformSchemaPart(userManagement: userManagement)], resolvers: resolvers)
     }
 
     /// Builds the schema.
     ///
     /// - Throws: ``GraphQLSchemaBuildError`` when a declared name is not a valid GraphQL name (an
-    ///   enum value with a space, say) or the library rejects the schema.
+    ///   enum value with a space, say), a part adds a root field the schema already has, a part
+    ///   throws, or the library rejects the schema.
     public func build() throws(GraphQLSchemaBuildError) -> RoleSchema {
         let state = BuildState(view: view, resolvers: resolvers)
-        state.userManagement = userManagement
+        state.parts = parts
         do {
             let schema = try state.build()
             let errors = validateSchema(schema: schema)
             guard errors.isEmpty else { throw GraphQLSchemaBuildError.invalid(errors.map(\.message)) }
             return RoleSchema(
-                view: view, graphQLSchema: schema, fingerprint: view.schema.fingerprint, fieldKinds: state.kinds)
+                view: view, graphQLSchema: schema, fingerprint: view.schema.fingerprint, fieldKinds: state.kinds,
+                contributed: state.contributed)
         } catch let error as GraphQLSchemaBuildError {
             throw error
         } catch {
@@ -78,8 +88,9 @@ public enum GraphQLSchemaBuildError: Error, Sendable, Hashable, CustomStringConv
 /// Object and input types refer to each other in cycles (`Contact.company`, `Company.contacts`), so
 /// their fields are thunks that read this state when the library's schema resolves them. The
 /// library calls input types' thunks again on every use, so they hold the state strongly; a built
-/// schema keeps its state alive (a few kilobytes per audience and schema version).
-private final class BuildState {
+/// schema keeps its state alive (a few kilobytes per audience and schema version). Parts add to it
+/// through a ``GraphQLPartBuilder``.
+final class BuildState {
     let view: SchemaView
     let resolvers: RoleSchemaBuilder.ResolverFactory
     var kinds: [String: [String: FieldKind]] = [:]
@@ -91,7 +102,8 @@ private final class BuildState {
     var unions: [String: GraphQLUnionType] = [:]
     var blockInputs: [String: GraphQLInputObjectType] = [:]
     var reservedNames: Set<String> = []
-    var userManagement = false
+    var parts: [any GraphQLSchemaPart] = []
+    var contributed: [ContributedField: ContributedResolver] = [:]
 
     init(view: SchemaView, resolvers: @escaping RoleSchemaBuilder.ResolverFactory) {
         self.view = view
@@ -600,122 +612,6 @@ private final class BuildState {
 
     lazy var roleEnum: GraphQLEnumType = enumType(platformName("Role"), view.schema.roles, "The roles users can hold.")
 
-    lazy var userType: GraphQLObjectType = object(
-        platformName("User"), "A user of the platform.",
-        [
-            ("id", nonNull(GraphQLID), .member("id")),
-            ("email", GraphQLString, .member("email")),
-            ("roles", nonNull(GraphQLList(nonNull(roleEnum))), .member("roles")),
-            ("tenant", GraphQLString, .member("tenant")),
-            ("disabled", nonNull(GraphQLBoolean), .member("disabled")),
-        ])
-
-    lazy var sessionType: GraphQLObjectType = object(
-        platformName("Session"), "A login session.",
-        [
-            ("id", nonNull(GraphQLID), .member("id")),
-            ("userID", nonNull(GraphQLID), .member("userID")),
-            ("startedAt", nonNull(AtomoScalars.dateTime), .member("startedAt")),
-            ("expiresAt", AtomoScalars.dateTime, .member("expiresAt")),
-            ("endedAt", AtomoScalars.dateTime, .member("endedAt")),
-            ("endReason", GraphQLString, .member("endReason")),
-            ("clientAddress", GraphQLString, .member("clientAddress")),
-        ])
-
-    lazy var auditEntryType: GraphQLObjectType = object(
-        platformName("AuditEntry"), "One change to one record, as the audit log shows it.",
-        [
-            ("entity", nonNull(GraphQLString), .member("entity")),
-            ("id", nonNull(GraphQLID), .member("id")),
-            ("kind", nonNull(changeKind), .member("kind")),
-            ("version", nonNull(GraphQLInt), .member("version")),
-            ("position", nonNull(GraphQLString), .member("position")),
-            ("at", nonNull(AtomoScalars.dateTime), .member("at")),
-            ("actor", GraphQLString, .member("actor")),
-            ("fields", nonNull(AtomoScalars.json), .member("fields")),
-            ("previous", nonNull(AtomoScalars.json), .member("previous")),
-        ])
-
-    lazy var eventType: GraphQLObjectType = object(
-        platformName("Event"), "One event of the log. Positions are strings (64-bit integers).",
-        [
-            ("position", nonNull(GraphQLString), .member("position")),
-            ("stream", nonNull(GraphQLString), .member("stream")),
-            ("type", nonNull(GraphQLString), .member("type")),
-            ("version", nonNull(GraphQLInt), .member("version")),
-            ("recordedAt", nonNull(AtomoScalars.dateTime), .member("recordedAt")),
-            ("data", AtomoScalars.json, .member("data")),
-            ("metadata", nonNull(AtomoScalars.json), .member("metadata")),
-        ])
-
-    func addPlatform(query: inout GraphQLFieldMap, mutation: inout GraphQLFieldMap, subscription: inout GraphQLFieldMap)
-    {
-        query["me"] = field(
-            userType, .me, parent: "Query", name: "me", description: "The signed-in user (null when anonymous).")
-        let auditWhere = input(platformName("AuditWhere"), "Which changes the audit log lists.") { [self] in
-            [
-                "actor": InputObjectField(type: GraphQLString),
-                "entities": InputObjectField(type: GraphQLList(self.nonNull(GraphQLString))),
-                "recordID": InputObjectField(type: GraphQLID),
-                "from": InputObjectField(type: AtomoScalars.dateTime),
-                "to": InputObjectField(type: AtomoScalars.dateTime),
-            ]
-        }
-        query["auditLog"] = field(
-            nonNull(GraphQLList(nonNull(auditEntryType))), .auditLog, parent: "Query", name: "auditLog",
-            args: [
-                "where": GraphQLArgument(type: auditWhere), "first": GraphQLArgument(type: GraphQLInt),
-                "before": GraphQLArgument(
-                    type: GraphQLString, description: "A position: changes before it (the next page)."),
-            ], description: "Changes across entities, newest first, as far as the principal may read them.")
-        if userManagement {
-            query["sessions"] = field(
-                nonNull(GraphQLList(nonNull(sessionType))), .sessions, parent: "Query", name: "sessions",
-                args: ["userID": GraphQLArgument(type: GraphQLID, description: "Another user's sessions (Admin).")],
-                description: "The signed-in user's sessions, newest first.")
-        }
-        guard view.isAdmin else { return }
-        query["events"] = field(
-            nonNull(GraphQLList(nonNull(eventType))), .events, parent: "Query", name: "events",
-            args: [
-                "after": GraphQLArgument(type: GraphQLString, description: "A position: events after it."),
-                "types": GraphQLArgument(type: GraphQLList(nonNull(GraphQLString))),
-                "first": GraphQLArgument(type: GraphQLInt),
-            ], description: "The event log in global order (Admin).")
-        subscription["events"] = field(
-            nonNull(eventType), .eventsFeed, parent: "Subscription", name: "events",
-            args: ["types": GraphQLArgument(type: GraphQLList(nonNull(GraphQLString)))],
-            description: "Events as they commit (Admin).")
-        guard userManagement else { return }
-        query["users"] = field(
-            nonNull(GraphQLList(nonNull(userType))), .users, parent: "Query", name: "users",
-            args: ["first": GraphQLArgument(type: GraphQLInt), "after": GraphQLArgument(type: GraphQLID)],
-            description: "Users in order of registration (Admin).")
-        let createInput = input(platformName("CreateUserInput"), nil) { [self] in
-            [
-                "email": InputObjectField(type: self.nonNull(GraphQLString)),
-                "password": InputObjectField(type: self.nonNull(GraphQLString)),
-                "roles": InputObjectField(type: self.nonNull(GraphQLList(self.nonNull(self.roleEnum)))),
-                "tenant": InputObjectField(type: GraphQLString),
-            ]
-        }
-        let updateInput = input(platformName("UpdateUserInput"), "Members left out stay as they are.") { [self] in
-            [
-                "roles": InputObjectField(type: GraphQLList(self.nonNull(self.roleEnum))),
-                "disabled": InputObjectField(type: GraphQLBoolean),
-            ]
-        }
-        mutation["createUser"] = field(
-            nonNull(userType), .createUser, parent: "Mutation", name: "createUser",
-            args: ["input": GraphQLArgument(type: nonNull(createInput))], description: "Registers a user (Admin).")
-        mutation["updateUser"] = field(
-            nonNull(userType), .updateUser, parent: "Mutation", name: "updateUser",
-            args: [
-                "id": GraphQLArgument(type: nonNull(GraphQLID)), "input": GraphQLArgument(type: nonNull(updateInput)),
-            ],
-            description: "Changes a user's roles, or disables or enables the user (Admin).")
-    }
-
     // MARK: Roots
 
     func build() throws -> GraphQLSchema {
@@ -786,7 +682,19 @@ private final class BuildState {
                 name: names.listChanged, args: ["where": GraphQLArgument(type: whereInput(entity))])
         }
 
-        addPlatform(query: &query, mutation: &mutation, subscription: &subscription)
+        for part in parts {
+            let builder = GraphQLPartBuilder(state: self, part: part.name)
+            do {
+                try part.contribute(to: builder)
+            } catch {
+                problems.append("the part '\(part.name)' failed: \(error)")
+                continue
+            }
+            query.merge(builder.query) { current, _ in current }
+            mutation.merge(builder.mutation) { current, _ in current }
+            subscription.merge(builder.subscription) { current, _ in current }
+            contributed.merge(builder.resolvers) { current, _ in current }
+        }
 
         let queryType = try GraphQLObjectType(name: "Query", fields: query)
         let mutationType = mutation.isEmpty ? nil : try GraphQLObjectType(name: "Mutation", fields: mutation)

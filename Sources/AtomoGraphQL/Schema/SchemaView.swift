@@ -117,8 +117,13 @@ public struct SchemaView: Sendable, Hashable {
         indexByName = Dictionary(uniqueKeysWithValues: entities.enumerated().map { ($1.entity.name, $0) })
     }
 
-    /// Whether the audience administers the platform (users, the raw event log): system code or the `Admin` role.
-    public var isAdmin: Bool { audience.isSystem || audience.roles.contains("Admin") }
+    /// Whether the audience holds the platform `capability` under the schema's grants
+    /// (``AtomoSchema/Schema/grants(_:to:)``, the rule the policy engine applies): system code holds
+    /// every capability, a set of roles what any of them holds. Platform fields and contributed
+    /// schema parts appear in the role schemas of audiences that hold what they need.
+    public func holds(_ capability: PlatformCapability) -> Bool {
+        audience.isSystem || audience.roles.contains { schema.grants(capability, to: $0) }
+    }
 
     /// The view of the entity named `name`, or nil when the audience may not read it.
     public func entity(_ name: String) -> EntityView? {

@@ -46,9 +46,8 @@ extension GraphQLService {
                     requestError: GraphQLRequestError(
                         .validationFailed, "a subscription selects exactly one root field")))
         }
-        var resolver = ContentFieldResolver(
+        let resolver = ContentFieldResolver(
             engine: engine, principal: principal, schema: prepared.schema, limits: limits)
-        resolver.authenticator = authenticator
         let executor = PlanExecutor(plan: plan, resolver: resolver, variables: variables)
         let arguments: [String: JSONValue]
         do throws(GraphQLFieldError) {
@@ -56,8 +55,9 @@ extension GraphQLService {
         } catch {
             return .rejected(GraphQLResponse(requestError: GraphQLRequestError(error.code, error.message)))
         }
-        if case .eventsFeed = kind {
-            return await eventsFeed(arguments: arguments, principal: principal, field: field, executor: executor)
+        if case .contributed(let contributed) = kind {
+            return await contributedFeed(
+                contributed, arguments: arguments, principal: principal, schema: prepared.schema, executor: executor)
         }
         let matcher: ChangeMatcher
         switch kind {
@@ -112,37 +112,32 @@ extension GraphQLService {
 }
 
 extension GraphQLService {
-    /// The subscription `events(types:)`: every event committed from now on (Admin).
-    fileprivate func eventsFeed(
-        arguments: [String: JSONValue], principal: Principal, field: FieldPlan, executor: PlanExecutor
-    ) async
-        -> GraphQLSubscriptionStart
-    {
-        guard principal.isSystem || principal.roles.contains("Admin") else {
+    /// A subscription field a ``GraphQLSchemaPart`` contributed: each value of the part's stream is
+    /// written through the subscription's plan, like a query's root value.
+    fileprivate func contributedFeed(
+        _ field: ContributedField, arguments: [String: JSONValue], principal: Principal, schema: RoleSchema,
+        executor: PlanExecutor
+    ) async -> GraphQLSubscriptionStart {
+        guard case .subscribe(let subscribe)? = schema.contributed[field] else {
             return .rejected(
-                GraphQLResponse(requestError: GraphQLRequestError(.forbidden, "only an Admin may follow the event log"))
-            )
+                GraphQLResponse(requestError: GraphQLRequestError(.validationFailed, "not a subscription field")))
         }
-        let types = arguments["types"]?.arrayValue.map { Set($0.compactMap(\.stringValue)) }
-        let head: Int64
+        let values: AsyncStream<JSONValue>
         do {
-            head = try await engine.events.headPosition()
+            values = try await subscribe(
+                GraphQLPartRequest(principal: principal, arguments: arguments, engine: engine, schema: schema))
         } catch {
-            return .rejected(
-                GraphQLResponse(requestError: GraphQLRequestError(.internalServerError, "internal server error")))
+            let fieldError = GraphQLFieldError.from(error)
+            return .rejected(GraphQLResponse(requestError: GraphQLRequestError(fieldError.code, fieldError.message)))
         }
-        let subscription = engine.events.subscribe(after: head, filter: EventFilter(eventTypes: types))
         let (stream, continuation) = AsyncStream<GraphQLResponse>.makeStream(bufferingPolicy: .bufferingNewest(1_000))
         let task = Task {
-            do {
-                for try await event in subscription {
-                    if Task.isCancelled { break }
-                    let value = PlatformFieldResolver.eventValue(event)
-                    let run = PlanExecutor.Run()
-                    let outcome = executor.write(rootValues: [.success(value)], run: run)
-                    continuation.yield(GraphQLResponse(body: outcome.body, hasData: outcome.hasData))
-                }
-            } catch {}
+            for await value in values {
+                if Task.isCancelled { break }
+                let run = PlanExecutor.Run()
+                let outcome = executor.write(rootValues: [.success(.json(value))], run: run)
+                continuation.yield(GraphQLResponse(body: outcome.body, hasData: outcome.hasData))
+            }
             continuation.finish()
         }
         continuation.onTermination = { _ in task.cancel() }

@@ -52,14 +52,17 @@ public final class GraphQLService: Sendable {
     private static let cacheLimit = 1_000
 
     /// Creates the service for `engine`'s schema (or `schema`, when the engine's is to be replaced later);
-    /// with an `authenticator`, the platform schema includes user management.
+    /// with an `authenticator`, the platform schema includes user management. `parts` add their types
+    /// and root fields after the platform's (``PlatformSchemaPart``), in order.
     public init(
         engine: ContentEngine, schema: Schema? = nil, authenticator: Authenticator? = nil,
-        limits: GraphQLLimits = GraphQLLimits(), executor: GraphQLExecutorKind = .planned
+        parts: [any GraphQLSchemaPart] = [], limits: GraphQLLimits = GraphQLLimits(),
+        executor: GraphQLExecutorKind = .planned
     ) {
         self.engine = engine
         self.authenticator = authenticator
-        self.registry = GraphQLSchemaRegistry(schema: schema ?? engine.schema, userManagement: authenticator != nil)
+        self.registry = GraphQLSchemaRegistry(
+            schema: schema ?? engine.schema, parts: [PlatformSchemaPart(authenticator: authenticator)] + parts)
         self.limits = limits
         self.executor = executor
     }
@@ -196,9 +199,8 @@ public final class GraphQLService: Sendable {
     private func run(
         _ prepared: PreparedOperation, request: GraphQLRequest, principal: Principal
     ) async -> GraphQLResponse {
-        var resolver = ContentFieldResolver(
+        let resolver = ContentFieldResolver(
             engine: engine, principal: principal, schema: prepared.schema, limits: limits)
-        resolver.authenticator = authenticator
         if executor == .reference || prepared.usesIntrospection {
             return await runReference(prepared, request: request, resolver: resolver)
         }

@@ -14,6 +14,20 @@ public protocol AccessPolicy: Sendable {
     /// values), or for any record when `record` is nil and the rule does not depend on it. System
     /// fields (`id`, `version`, …) are included whenever the record is readable at all.
     func readableFields(of entity: Entity, record: JSONValue?, for principal: Principal) -> Set<String>
+
+    /// Whether `principal` holds the platform `capability` (managing users, reading the event log,
+    /// running an action, …); a denial carries the reason.
+    func decide(_ capability: PlatformCapability, for principal: Principal) -> AccessDecision
+
+    /// Told by the content engine that serves with this policy when its schema is replaced (hot
+    /// reload), so that a policy that reads the schema's roles and grants follows it. Entity rules
+    /// come with each request's entity and need nothing here.
+    func schemaDidChange(to schema: Schema)
+}
+
+extension AccessPolicy {
+    /// Does nothing: the policy reads nothing of the schema beyond each request's entity.
+    public func schemaDidChange(to schema: Schema) {}
 }
 
 /// One question to an ``AccessPolicy``.
@@ -65,4 +79,7 @@ public struct UnrestrictedAccessPolicy: AccessPolicy {
     public func readableFields(of entity: Entity, record: JSONValue?, for principal: Principal) -> Set<String> {
         Set(entity.fields.map(\.name)).union(Entity.systemFieldNames)
     }
+
+    /// Allows.
+    public func decide(_ capability: PlatformCapability, for principal: Principal) -> AccessDecision { .allow }
 }

@@ -119,6 +119,8 @@ public struct SchemaChange: Sendable, Hashable, CustomStringConvertible {
         case fieldDocumentationChanged
         /// An access rule was added, removed or changed.
         case accessChanged
+        /// The platform capabilities granted to a role changed.
+        case capabilitiesChanged
         /// A lifecycle action binding was added.
         case actionAdded
         /// A lifecycle action binding was removed.

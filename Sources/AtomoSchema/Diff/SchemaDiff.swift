@@ -24,6 +24,7 @@ public struct SchemaDiff: Sendable, Hashable {
     public init(from old: Schema, to new: Schema) {
         var builder = Builder()
         builder.compareRoles(old.roles, new.roles)
+        builder.compareCapabilities(old, new)
         builder.compareEnums(old.enums, new.enums)
         builder.compareBlocks(old.blocks, new.blocks)
         builder.compareEntities(old.entities, new.entities)
@@ -309,6 +310,22 @@ private struct Builder {
             let tighter = newMax.map { new in oldMax.map { new < $0 } ?? true } ?? false
             let message = "\(name) max \(describe(oldMax)) → \(describe(newMax))"
             if tighter { tightened.append(message) } else { relaxed.append(message) }
+        }
+    }
+
+    /// Compares what each role of the new schema holds (a changed default counts too, when the first
+    /// role changes); compatible, like access rules: no data changes.
+    mutating func compareCapabilities(_ old: Schema, _ new: Schema) {
+        for role in new.roles {
+            let before = Set(old.capabilityNames(of: role))
+            let after = Set(new.capabilityNames(of: role))
+            guard before != after, old.roles.contains(role) else { continue }
+            let added = after.subtracting(before).sorted()
+            let removed = before.subtracting(after).sorted()
+            var parts: [String] = []
+            if !added.isEmpty { parts.append("granted " + added.joined(separator: ", ")) }
+            if !removed.isEmpty { parts.append("no longer granted " + removed.joined(separator: ", ")) }
+            add(.capabilitiesChanged, "capabilities.\(role)", parts.joined(separator: "; "), .compatible)
         }
     }
 

@@ -17,6 +17,11 @@ extension Schema {
         check(!roles.isEmpty, "roles", "a schema declares at least one role")
         for role in roles { check(Self.isIdentifier(role), "roles", "'\(role)' is not an identifier") }
         check(Set(roles).count == roles.count, "roles", "a role is declared twice")
+        for role in capabilities.keys.sorted() {
+            check(roles.contains(role), "capabilities.\(role)", "'\(role)' is not a declared role")
+            let granted = capabilities[role] ?? []
+            check(Set(granted).count == granted.count, "capabilities.\(role)", "a capability is granted twice")
+        }
 
         var typeNames: Set<String> = []
         for name in enums.map(\.name) + blocks.map(\.name) + entities.map(\.name) {
@@ -50,7 +55,8 @@ extension Schema {
             if let access = entity.access {
                 for operation in [AccessOperation.read, .create, .update, .delete] {
                     guard let rule = access.rule(for: operation) else { continue }
-                    checkRule(rule, entity: entity, location: "\(entity.name).access.\(operation.rawValue)", issues: &issues)
+                    checkRule(
+                        rule, entity: entity, location: "\(entity.name).access.\(operation.rawValue)", issues: &issues)
                 }
             }
             for (index, binding) in entity.actions.enumerated() {
@@ -58,7 +64,8 @@ extension Schema {
                 check(!binding.action.isEmpty, location, "the action needs a name")
                 if let condition = binding.condition {
                     for field in Self.fields(in: condition) where entity.field(field) == nil {
-                        issues.append(SchemaIssue(location, "the condition names '\(field)', which \(entity.name) does not have"))
+                        issues.append(
+                            SchemaIssue(location, "the condition names '\(field)', which \(entity.name) does not have"))
                     }
                 }
             }
@@ -71,7 +78,9 @@ extension Schema {
         for field in fields {
             let location = "\(owner).\(field.name)"
             if !Self.isIdentifier(field.name) { issues.append(SchemaIssue(location, "not an identifier")) }
-            if !names.insert(field.name).inserted { issues.append(SchemaIssue(location, "the field is declared twice")) }
+            if !names.insert(field.name).inserted {
+                issues.append(SchemaIssue(location, "the field is declared twice"))
+            }
             switch field.type {
             case .reference(let target) where entity(target) == nil:
                 issues.append(SchemaIssue(location, "references '\(target)', which is not an entity"))
@@ -86,7 +95,8 @@ extension Schema {
             case .list(let element):
                 switch element {
                 case .list, .blocks, .json, .reference:
-                    issues.append(SchemaIssue(location, "a list holds scalars or enum values, not \(element.displayName)"))
+                    issues.append(
+                        SchemaIssue(location, "a list holds scalars or enum values, not \(element.displayName)"))
                 case .enumeration(let name) where enumType(name) == nil:
                     issues.append(SchemaIssue(location, "names enum '\(name)', which is not declared"))
                 default: break
@@ -108,17 +118,24 @@ extension Schema {
                     default: fits = field.type.isStringLike
                     }
                     if !fits { issues.append(SchemaIssue(location, "a length check needs a string or list field")) }
-                    if let min, let max, min > max { issues.append(SchemaIssue(location, "length min \(min) > max \(max)")) }
+                    if let min, let max, min > max {
+                        issues.append(SchemaIssue(location, "length min \(min) > max \(max)"))
+                    }
                     if let min, min < 0 { issues.append(SchemaIssue(location, "length min is negative")) }
                 case .range(let min, let max):
                     if field.type != .int && field.type != .float {
                         issues.append(SchemaIssue(location, "a range check needs an int or float field"))
                     }
-                    if let min, let max, min > max { issues.append(SchemaIssue(location, "range min \(min) > max \(max)")) }
+                    if let min, let max, min > max {
+                        issues.append(SchemaIssue(location, "range min \(min) > max \(max)"))
+                    }
                 case .pattern(let pattern):
-                    if !field.type.isStringLike { issues.append(SchemaIssue(location, "a pattern needs a string field")) }
+                    if !field.type.isStringLike {
+                        issues.append(SchemaIssue(location, "a pattern needs a string field"))
+                    }
                     if (try? NSRegularExpression(pattern: pattern)) == nil {
-                        issues.append(SchemaIssue(location, "the pattern '\(pattern)' is not a valid regular expression"))
+                        issues.append(
+                            SchemaIssue(location, "the pattern '\(pattern)' is not a valid regular expression"))
                     }
                 case .oneOf(let values):
                     if !field.type.isStringLike { issues.append(SchemaIssue(location, "oneOf needs a string field")) }
@@ -126,7 +143,8 @@ extension Schema {
                 }
             }
             if let value = field.defaultValue, !defaultFits(value, field.type) {
-                issues.append(SchemaIssue(location, "the default \(value.typeName) does not fit \(field.type.displayName)"))
+                issues.append(
+                    SchemaIssue(location, "the default \(value.typeName) does not fit \(field.type.displayName)"))
             }
         }
     }
@@ -151,17 +169,23 @@ extension Schema {
         for path in rule.paths {
             guard let root = path.first, AccessExpression.roots.contains(root) else {
                 issues.append(
-                    SchemaIssue(location, "'\(path.joined(separator: "."))' is unknown; rules read role, user and record"))
+                    SchemaIssue(
+                        location, "'\(path.joined(separator: "."))' is unknown; rules read role, user and record"))
                 continue
             }
-            if root == "record", path.count > 1, entity.field(path[1]) == nil, !Entity.systemFieldNames.contains(path[1]) {
+            if root == "record", path.count > 1, entity.field(path[1]) == nil,
+                !Entity.systemFieldNames.contains(path[1])
+            {
                 issues.append(SchemaIssue(location, "record.\(path[1]): \(entity.name) has no such field"))
             }
         }
         collectComparisons(rule) { left, right in
             for (pathSide, literalSide) in [(left, right), (right, left)] {
-                if case .path(["role"]) = pathSide, case .literal(.string(let role)) = literalSide, !roles.contains(role) {
-                    issues.append(SchemaIssue(location, "'\(role)' is not a declared role (\(roles.joined(separator: ", ")))"))
+                if case .path(["role"]) = pathSide, case .literal(.string(let role)) = literalSide,
+                    !roles.contains(role)
+                {
+                    issues.append(
+                        SchemaIssue(location, "'\(role)' is not a declared role (\(roles.joined(separator: ", ")))"))
                 }
             }
         }
@@ -216,9 +240,12 @@ extension Schema {
 
     /// Whether `name` matches `^[A-Za-z_][A-Za-z0-9_]*$`.
     public static func isIdentifier(_ name: String) -> Bool {
-        guard let first = name.utf8.first, !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) else { return false }
+        guard let first = name.utf8.first, !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) else {
+            return false
+        }
         return name.utf8.allSatisfy { byte in
-            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
                 || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "_")
         }
     }

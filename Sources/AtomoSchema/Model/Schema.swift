@@ -19,6 +19,9 @@ public struct Schema: Sendable, Hashable, Codable {
     public var blocks: [BlockUnion]
     /// The entities.
     public var entities: [Entity]
+    /// The platform capabilities granted per role (see ``grants(_:to:)``). A role left out holds
+    /// every capability when it is the first role and none otherwise; empty by default.
+    public var capabilities: [String: [PlatformCapability]]
 
     /// The roles of the original design, used when a schema declares none.
     public static let defaultRoles = ["Admin", "Manager", "Sales", "Support", "Viewer"]
@@ -26,12 +29,13 @@ public struct Schema: Sendable, Hashable, Codable {
     /// Creates a schema.
     public init(
         roles: [String] = Schema.defaultRoles, enums: [EnumType] = [], blocks: [BlockUnion] = [],
-        entities: [Entity] = []
+        entities: [Entity] = [], capabilities: [String: [PlatformCapability]] = [:]
     ) {
         self.roles = roles
         self.enums = enums
         self.blocks = blocks
         self.entities = entities
+        self.capabilities = capabilities
     }
 
     /// The entity named `name`, or nil.
@@ -41,15 +45,17 @@ public struct Schema: Sendable, Hashable, Codable {
     /// The block union named `name`, or nil.
     public func blockUnion(_ name: String) -> BlockUnion? { blocks.first { $0.name == name } }
 
-    private enum CodingKeys: String, CodingKey { case roles, enums, blocks, entities }
+    private enum CodingKeys: String, CodingKey { case roles, enums, blocks, entities, capabilities }
 
-    /// Decodes the canonical form; `roles` defaults to ``defaultRoles``, `enums` and `blocks` to none.
+    /// Decodes the canonical form; `roles` defaults to ``defaultRoles``, `enums`, `blocks` and
+    /// `capabilities` to none.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         roles = try container.decodeIfPresent([String].self, forKey: .roles) ?? Schema.defaultRoles
         enums = try container.decodeIfPresent([EnumType].self, forKey: .enums) ?? []
         blocks = try container.decodeIfPresent([BlockUnion].self, forKey: .blocks) ?? []
         entities = try container.decode([Entity].self, forKey: .entities)
+        capabilities = try container.decodeIfPresent([String: [PlatformCapability]].self, forKey: .capabilities) ?? [:]
     }
 
     /// Encodes the canonical form.
@@ -59,6 +65,9 @@ public struct Schema: Sendable, Hashable, Codable {
         try container.encode(enums, forKey: .enums)
         try container.encode(blocks, forKey: .blocks)
         try container.encode(entities, forKey: .entities)
+        // Absent when empty, so the canonical JSON (and fingerprint) of a schema without grants is
+        // what it was before capabilities existed.
+        if !capabilities.isEmpty { try container.encode(capabilities, forKey: .capabilities) }
     }
 
     /// The canonical JSON: sorted keys, declaration order within arrays, two-space indentation, no

@@ -7,7 +7,7 @@
 /// ```
 ///
 /// The output declares the roles, `type Int = number` when a field is an int, the enums, the
-/// entities as interfaces (with `id: string`), the block unions, then `access` and `actions`. Types
+/// entities as interfaces (with `id: string`), the block unions, then `access`, `actions` and `capabilities`. Types
 /// TypeScript cannot tell apart carry JSDoc tags (`@text`, `@date`, `@format email`), as do
 /// uniqueness, defaults, validations, PII and former names.
 ///
@@ -70,6 +70,14 @@ public enum SchemaTSExporter {
         if !withActions.isEmpty {
             out += ["", "export const actions = {"]
             for entity in withActions { out += actions(entity) }
+            out.append("}")
+        }
+        if !schema.capabilities.isEmpty {
+            out += ["", "export const capabilities = {"]
+            for role in schema.roles where schema.capabilities[role] != nil {
+                let names = (schema.capabilities[role] ?? []).map { quote($0.name) }
+                out.append("  \(role): [\(names.joined(separator: ", "))],")
+            }
             out.append("}")
         }
         return out.joined(separator: "\n") + "\n"

@@ -6,6 +6,50 @@ extension SchemaTSModelBuilder {
     static let conditionsSupported =
         "ChangedAny(['field', …]), FieldEquals('field', value), All([condition, …]), Any([condition, …])"
 
+    static let capabilitiesSupported =
+        "export const capabilities = { Role: ['manageUsers', 'readEventLog', 'readAudit', 'operateProjections', "
+        + "'operateJobs', 'readMetrics', 'runAction:name', 'runAction:*'] }"
+
+    // MARK: Capabilities
+
+    /// Reads `export const capabilities = { Manager: ['readAudit', 'runAction:scoreDeal'] }`.
+    mutating func applyCapabilities(_ value: TSSyntax.Value, to schema: inout Schema) throws(SchemaImportError) {
+        guard case .object(let roles, _) = value else {
+            throw error(
+                .unsupported, "capabilities is an object keyed by role", at: value.position,
+                supported: Self.capabilitiesSupported)
+        }
+        for (role, position, list) in roles {
+            guard schema.roles.contains(role) else {
+                throw error(
+                    .unknownName, "'\(role)' is not a role", at: position, supported: Self.capabilitiesSupported)
+            }
+            guard schema.capabilities[role] == nil else {
+                throw error(.invalidSchema, "capabilities for '\(role)' are given twice", at: position)
+            }
+            guard case .array(let elements, _) = list else {
+                throw error(
+                    .unsupported, "a role's capabilities are a list of names", at: list.position,
+                    supported: Self.capabilitiesSupported)
+            }
+            var granted: [PlatformCapability] = []
+            for element in elements {
+                guard case .string(let name, let namePosition) = element,
+                    let capability = PlatformCapability(name: name)
+                else {
+                    throw error(
+                        .unsupported, "not a capability", at: element.position, supported: Self.capabilitiesSupported)
+                }
+                guard !granted.contains(capability) else {
+                    throw error(.invalidSchema, "'\(name)' is granted twice", at: namePosition)
+                }
+                granted.append(capability)
+            }
+            locations["capabilities.\(role)"] = position
+            schema.capabilities[role] = granted
+        }
+    }
+
     // MARK: Access
 
     /// Reads `export const access = { Entity: { read: …, update: … } }` into the entities' rules.

@@ -77,6 +77,7 @@ struct SchemaTSModelBuilder {
             }
             switch constant.name {
             case "access": try applyAccess(constant.value, to: &schema)
+            case "capabilities": try applyCapabilities(constant.value, to: &schema)
             default: try applyActions(constant.value, to: &schema)
             }
         }

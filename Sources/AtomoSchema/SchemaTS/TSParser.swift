@@ -7,7 +7,7 @@ struct TSParser {
     enum Supported {
         static let statements =
             "export interface, export type (a string-literal union, a block union, an alias such as type Int = number), "
-            + "export const access = { … }, export const actions = { … }"
+            + "export const access = { … }, export const actions = { … }, export const capabilities = { … }"
         static let types =
             "string, number, boolean, Date, unknown, Int, T[], Array<T>, T | null, names of interfaces, "
             + "string-literal unions and block unions"
@@ -107,9 +107,10 @@ struct TSParser {
             case "const":
                 advance()
                 let (name, position) = try identifier("a constant name")
-                guard name == "access" || name == "actions" else {
+                guard name == "access" || name == "actions" || name == "capabilities" else {
                     throw error(
-                        .unsupported, "constants other than 'access' and 'actions' are not supported", at: position,
+                        .unsupported, "constants other than 'access', 'actions' and 'capabilities' are not supported",
+                        at: position,
                         supported: Supported.statements)
                 }
                 if current.isPunctuation(":") {

@@ -1,7 +1,7 @@
 import AtomoAuth
 import AtomoEvents
-import AtomoSchema
 import AtomoSQL
+import AtomoSchema
 import Foundation
 import Logging
 
@@ -15,17 +15,18 @@ struct ServerAuth: Sendable {
     static let audience = "atomo-api"
 
     static func open(
-        events: any EventStore, database: any SQLDatabase, secret: String, roles: [String]
+        events: any EventStore, database: any SQLDatabase, secret: String, schema: Schema, policy: PolicyEngine
     ) async throws -> ServerAuth {
         let credentials = SQLCredentialStore(database: database)
         try await credentials.migrate()
         let sessions = SQLSessionStore(database: database)
         try await sessions.migrate()
         let tokens = await TokenService(
-            configuration: .init(key: try TokenKey.hs256(secret: Array(secret.utf8)), issuer: issuer, audience: audience))
+            configuration: .init(
+                key: try TokenKey.hs256(secret: Array(secret.utf8)), issuer: issuer, audience: audience))
         let authenticator = try await Authenticator(
             events: events, credentials: credentials, sessions: sessions, tokens: tokens, hasher: try PasswordHasher(),
-            configuration: .init(roles: roles))
+            configuration: .init(roles: schema.roles), policy: policy)
         return ServerAuth(authenticator: authenticator)
     }
 
@@ -34,8 +35,9 @@ struct ServerAuth: Sendable {
 
     /// Makes sure the first Admin exists: with `ATOMO_ADMIN_EMAIL` and `ATOMO_ADMIN_PASSWORD` when set;
     /// in development otherwise as `admin@example.com` with a generated password printed once (on the
-    /// run that creates it). An existing Admin is left as it is.
-    func bootstrapAdmin(configuration: ServerConfiguration, logger: Logger) async throws {
+    /// run that creates it). An existing Admin is left as it is. The Admin holds the schema's first
+    /// role that is granted `manageUsers` (the first role, unless the schema says otherwise).
+    func bootstrapAdmin(configuration: ServerConfiguration, schema: Schema, logger: Logger) async throws {
         let email = configuration.adminEmail ?? (configuration.mode == .development ? Self.developmentAdminEmail : nil)
         guard let email else {
             logger.warning("ATOMO_ADMIN_EMAIL and ATOMO_ADMIN_PASSWORD are not set: no Admin is created")
@@ -58,9 +60,12 @@ struct ServerAuth: Sendable {
         } else {
             throw ServerError.missingAdminCredentials
         }
+        guard let role = schema.roles.first(where: { schema.grants(.manageUsers, to: $0) }) else {
+            throw ServerError.adminBootstrap("no role of the schema is granted manageUsers, so no Admin can be made")
+        }
         let user: User
         do {
-            user = try await authenticator.register(email: email, password: password, roles: ["Admin"], actor: "system")
+            user = try await authenticator.register(email: email, password: password, roles: [role], as: .system)
         } catch {
             throw ServerError.adminBootstrap("\(error)")
         }

@@ -1,180 +1,52 @@
 import AtomoAuth
-import AtomoSchema
 import Foundation
+import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// `POST /auth/login`, `POST /auth/refresh`, `POST /auth/logout`, `GET /auth/me`, and
-/// `POST /auth/users` (an Admin creates a user).
-///
-/// Every answer is JSON. A malformed body is 400, bad credentials or a bad token 401, a refused
-/// role 403, throttling 429 with `Retry-After`.
+/// `POST /auth/login`, `POST /auth/refresh`, `POST /auth/logout`, `GET /auth/me` and `POST /auth/users`:
+/// AtomoAuth's transport-neutral ``AtomoAuth/AuthHTTPHandler``, adapted to Hummingbird. The
+/// handler decides everything (bodies, status codes, the `manageUsers` capability); this only moves
+/// bytes and headers.
 enum AuthRoutes {
-    static let maximumBodySize = 64 * 1024
-
     static func add(to router: Router<AtomoRequestContext>, auth: ServerAuth) {
-        let authenticator = auth.authenticator
-        router.post("/auth/login") { request, context in
-            let body: [String: Any]
-            switch await jsonObject(request, context: context) {
-            case .success(let object): body = object
-            case .failure(let box): return box.response
-            }
-            guard let email = body["email"] as? String, let password = body["password"] as? String else {
-                return JSONResponses.error(
-                    .badRequest, code: "BAD_REQUEST", message: "expected {\"email\": string, \"password\": string}")
-            }
-            do {
-                let result = try await authenticator.login(
-                    email: email, password: password, clientAddress: context.clientAddress)
-                return JSONResponses.json(tokenBody(result))
-            } catch {
-                return failure(error)
+        let handler = AuthHTTPHandler(authenticator: auth.authenticator)
+        for path in ["/auth/login", "/auth/refresh", "/auth/logout", "/auth/users"] {
+            router.post(RouterPath(path)) { request, context in
+                try await handle(request, context: context, handler: handler)
             }
         }
-        router.post("/auth/refresh") { request, context in
-            let body: [String: Any]
-            switch await jsonObject(request, context: context) {
-            case .success(let object): body = object
-            case .failure(let box): return box.response
-            }
-            guard let token = body["refreshToken"] as? String else {
-                return JSONResponses.error(.badRequest, code: "BAD_REQUEST", message: "expected {\"refreshToken\": string}")
-            }
-            do {
-                return JSONResponses.json(
-                    tokenBody(try await authenticator.refresh(token, clientAddress: context.clientAddress)))
-            } catch {
-                return failure(error)
-            }
-        }
-        router.post("/auth/logout") { request, _ in
-            do {
-                let user = try await authenticate(request, authenticator)
-                _ = try await authenticator.logout(sessionID: user.claims.sessionID, actor: user.userID)
-                return JSONResponses.json(["ok": true])
-            } catch {
-                return failure(error)
-            }
-        }
-        router.get("/auth/me") { request, _ in
-            do {
-                let user = try await authenticate(request, authenticator)
-                let stored = try await authenticator.user(id: user.userID)
-                return JSONResponses.json([
-                    "user": [
-                        "id": user.userID, "email": stored?.email ?? "", "roles": user.claims.roles,
-                    ] as [String: Any],
-                    "expiresAt": user.claims.expiresAt.formatted(.iso8601),
-                ])
-            } catch {
-                return failure(error)
-            }
-        }
-        router.post("/auth/users") { request, context in
-            do {
-                let admin = try await authenticate(request, authenticator)
-                guard admin.claims.roles.contains("Admin") else {
-                    return JSONResponses.error(.forbidden, code: "FORBIDDEN", message: "only an Admin creates users")
-                }
-                let body: [String: Any]
-                switch await jsonObject(request, context: context) {
-                case .success(let object): body = object
-                case .failure(let box): return box.response
-                }
-                guard let email = body["email"] as? String, let password = body["password"] as? String,
-                    let roles = body["roles"] as? [String]
-                else {
-                    return JSONResponses.error(
-                        .badRequest, code: "BAD_REQUEST",
-                        message: "expected {\"email\": string, \"password\": string, \"roles\": [string]}")
-                }
-                let user = try await authenticator.register(
-                    email: email, password: password, roles: roles, actor: admin.userID)
-                return JSONResponses.json(
-                    ["user": ["id": user.id, "email": user.email, "roles": user.roles] as [String: Any]], status: .created)
-            } catch {
-                return failure(error)
-            }
+        router.get("/auth/me") { request, context in
+            try await handle(request, context: context, handler: handler)
         }
     }
 
-    /// The bearer token's user, or ``AuthenticationError/invalidToken(_:)``-style failures.
-    static func authenticate(_ request: Request, _ authenticator: Authenticator) async throws -> AuthenticatedUser {
-        guard let token = bearerToken(request) else { throw MissingToken() }
-        return try await authenticator.authenticate(token)
-    }
-
-    /// The token of an `Authorization: Bearer …` header.
-    static func bearerToken(_ request: Request) -> String? {
-        guard let header = request.headers[.authorization] else { return nil }
-        let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-        let token = parts[1].trimmingCharacters(in: .whitespaces)
-        return token.isEmpty ? nil : token
-    }
-
-    struct MissingToken: Error {}
-
-    static func tokenBody(_ result: LoginResult) -> [String: Any] {
-        [
-            "token": result.accessToken, "refreshToken": result.refreshToken,
-            "expiresIn": max(0, Int(result.accessClaims.expiresAt.timeIntervalSinceNow.rounded())),
-            "user": ["id": result.user.id, "email": result.user.email, "roles": result.user.roles] as [String: Any],
-        ]
-    }
-
-    /// The JSON error response for an authentication failure.
-    static func failure(_ error: any Error) -> Response {
-        if error is MissingToken {
-            return JSONResponses.error(
-                .unauthorized, code: "UNAUTHENTICATED", message: "send Authorization: Bearer <token>",
-                headers: [.wwwAuthenticate: "Bearer"])
-        }
-        guard let error = error as? AuthenticationError else {
-            return JSONResponses.error(.internalServerError, code: "INTERNAL", message: "\(error)")
-        }
-        switch error {
-        case .invalidCredentials, .userDisabled, .invalidToken, .sessionInactive, .invalidRefreshToken,
-            .refreshTokenReused, .unknownUser:
-            return JSONResponses.error(
-                .unauthorized, code: "UNAUTHENTICATED", message: error.description, headers: [.wwwAuthenticate: "Bearer"])
-        case .tooManyAttempts(let retryAfter):
-            let seconds = max(1, Int(retryAfter.components.seconds) + (retryAfter.components.attoseconds > 0 ? 1 : 0))
-            return JSONResponses.error(
-                .tooManyRequests, code: "TOO_MANY_REQUESTS", message: error.description,
-                headers: [.retryAfter: "\(seconds)"])
-        case .locked(let until):
-            let seconds = max(1, Int(until.timeIntervalSinceNow.rounded(.up)))
-            return JSONResponses.error(
-                .tooManyRequests, code: "TOO_MANY_REQUESTS", message: error.description,
-                headers: [.retryAfter: "\(seconds)"])
-        case .invalidEmail, .unknownRole, .unsupportedPasswordHash:
-            return JSONResponses.error(.badRequest, code: "BAD_REQUEST", message: error.description)
-        case .emailTaken:
-            return JSONResponses.error(.conflict, code: "CONFLICT", message: error.description)
-        }
-    }
-
-    /// The request's body as a JSON object, or the 400 response saying why not.
-    static func jsonObject(_ request: Request, context: AtomoRequestContext) async -> Result<[String: Any], ResponseBox> {
+    static func handle(
+        _ request: Request, context: AtomoRequestContext, handler: AuthHTTPHandler
+    ) async throws
+        -> Response
+    {
+        // One byte more than the handler accepts, so that an oversized body reaches it and is 413.
+        let body: ByteBuffer
         do {
-            let buffer = try await request.body.collect(upTo: maximumBodySize)
-            guard let object = try JSONSerialization.jsonObject(with: Data(buffer.readableBytesView)) as? [String: Any]
-            else {
-                return .failure(
-                    ResponseBox(JSONResponses.error(.badRequest, code: "BAD_REQUEST", message: "expected a JSON object")))
-            }
-            return .success(object)
+            body = try await request.body.collect(upTo: handler.maximumBodyBytes + 1)
         } catch {
-            return .failure(
-                ResponseBox(JSONResponses.error(.badRequest, code: "BAD_REQUEST", message: "the body is not valid JSON")))
+            return JSONResponses.error(
+                .contentTooLarge, code: "PAYLOAD_TOO_LARGE",
+                message: "the body is larger than \(handler.maximumBodyBytes) bytes")
         }
+        var headers: [(name: String, value: String)] = []
+        for field in request.headers { headers.append((field.name.canonicalName, field.value)) }
+        let response = await handler.handle(
+            AuthHTTPRequest(
+                method: request.method.rawValue, path: request.uri.path, headers: headers,
+                body: Array(body.readableBytesView), clientAddress: context.clientAddress))
+        var fields = HTTPFields()
+        for header in response.headers {
+            if let name = HTTPField.Name(header.name) { fields.append(HTTPField(name: name, value: header.value)) }
+        }
+        return Response(
+            status: HTTPResponse.Status(code: response.status), headers: fields,
+            body: .init(byteBuffer: ByteBuffer(bytes: response.body)))
     }
-}
-
-/// A response carried as an error, so that body parsing can return one early.
-struct ResponseBox: Error {
-    let response: Response
-    init(_ response: Response) { self.response = response }
 }

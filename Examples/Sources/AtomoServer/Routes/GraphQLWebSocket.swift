@@ -1,3 +1,4 @@
+import AtomoAuth
 import AtomoGraphQL
 import AtomoSchema
 import Foundation
@@ -12,7 +13,9 @@ enum GraphQLWebSocket {
     /// The largest text frame accepted.
     static let maximumMessageSize = 1 << 20
 
-    static func shouldUpgrade(_ head: HTTPRequest, backend: Backend)
+    static func shouldUpgrade(
+        _ head: HTTPRequest, backend: Backend
+    )
         -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>>
     {
         guard let path = head.path, path == "/graphql" || path.hasPrefix("/graphql?") else { return .dontUpgrade }
@@ -25,7 +28,7 @@ enum GraphQLWebSocket {
         return .upgrade(headers) { inbound, outbound, _ in
             let connection = GraphQLTransportWSConnection(service: backend.graphQL) { token in
                 guard let token, !token.isEmpty else { return .anonymous }
-                let bearer = token.hasPrefix("Bearer ") ? String(token.dropFirst("Bearer ".count)) : token
+                guard let bearer = BearerToken.parse(token, schemeOptional: true) else { return nil }
                 return await backend.principal(forToken: bearer)
             }
             await connection.start()
