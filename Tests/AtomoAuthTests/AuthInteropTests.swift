@@ -1,10 +1,11 @@
 import AtomoAuth
+import AtomoTesting
 import Foundation
 import Testing
 
 @Suite(
     "Interoperability with argon2-cffi, bcrypt and PyJWT",
-    .enabled(if: PythonAuthPeer.python != nil, PythonAuthPeer.skipMessage))
+    PythonAuthPeer.requirement.trait)
 struct AuthInteropTests {
     let now = Date()
 
