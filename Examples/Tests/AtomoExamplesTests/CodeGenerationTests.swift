@@ -53,7 +53,7 @@ struct CodeGenerationTests {
                   notes { type: __typename ... on Paragraph { text } ... on CallLog { at summary } } } }
                 """,
                 "variables": ["id": id],
-            ])
+            ] as [String: Any])
         #expect(await server.stop() == 0)
         #expect(reply.status == 200, "\(reply.text)")
         #expect(reply.json["errors"] == nil, "\(reply.text)")
