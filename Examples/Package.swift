@@ -109,6 +109,8 @@ let package = Package(
                 "AtomoServer", "AtomoTooling", "atomo", "crm-server",
                 .product(name: "AtomoSchema", package: atomo),
                 .product(name: "AtomoEvents", package: atomo),
+                // TestEnvironment (skip or, under ATOMO_REQUIRE_ALL=1, fail) and HelperProcess.
+                .product(name: "AtomoTesting", package: atomo),
             ],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings

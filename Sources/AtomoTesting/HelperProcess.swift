@@ -10,6 +10,10 @@ public import Foundation
 /// a thread of its own, and standard output is drained from the start, so a helper that prints
 /// much while the test waits for something else cannot block on a full pipe.
 ///
+/// Every helper has a time limit (ten minutes unless the test gives another): one still running then
+/// is killed with SIGKILL, its ``Outcome/exceededTimeLimit`` is true and its ``Outcome/errors`` end
+/// with a line saying so, so that a hung helper fails its test instead of hanging the test run.
+///
 /// ```swift
 /// let writer = try HelperProcess(executable: writerURL, arguments: [path])
 /// guard await writer.waitForErrorOutput(containing: "ready") else { … }
@@ -18,7 +22,7 @@ public import Foundation
 /// ```
 public final class HelperProcess: @unchecked Sendable {
     // Set up before `run()`, then only read; the pipes' handles are read by one waiter at a time.
-    private let process = Process()
+    private let process: Process
     private let output = Pipe()
     private let errors = Pipe()
     /// Standard error already read by ``waitForErrorOutput(containing:)``.
@@ -29,6 +33,11 @@ public final class HelperProcess: @unchecked Sendable {
     private let outputLock = NSLock()
     nonisolated(unsafe) private var printed = Data()
     private let outputClosed = DispatchSemaphore(value: 0)
+    /// Kills the child when its time limit passes; cancelled once it has exited.
+    private let watchdog: DispatchWorkItem
+    /// Set by the watchdog when it killed the child.
+    private let killedAtTimeLimit: Flag
+    private let timeLimit: Duration
 
     /// What a finished helper left behind.
     public struct Outcome: Sendable {
@@ -38,21 +47,38 @@ public final class HelperProcess: @unchecked Sendable {
         public var killedBySignal: Bool
         /// Everything it wrote to standard output.
         public var output: Data
-        /// Everything it wrote to standard error, as text.
+        /// Everything it wrote to standard error, as text; when the time limit ended it, a last line
+        /// says so.
         public var errors: String
+        /// Whether the helper was killed because it outlived its time limit.
+        public var exceededTimeLimit: Bool
 
         /// Standard output as text.
         public var outputText: String { String(decoding: output, as: UTF8.self) }
     }
 
     /// Starts `executable` with `arguments`; standard input comes from the file at `input`, if given.
-    public init(executable: URL, arguments: [String], input: URL? = nil) throws {
+    /// A child still running after `timeLimit` is killed (SIGKILL).
+    public init(executable: URL, arguments: [String], input: URL? = nil, timeLimit: Duration = .seconds(600)) throws {
+        self.timeLimit = timeLimit
+        let process = Process()
+        let flag = Flag()
+        self.process = process
+        killedAtTimeLimit = flag
+        watchdog = DispatchWorkItem {
+            guard process.isRunning else { return }
+            flag.set()
+            kill(process.processIdentifier, SIGKILL)
+        }
         process.executableURL = executable
         process.arguments = arguments
         process.standardOutput = output
         process.standardError = errors
         if let input { process.standardInput = try FileHandle(forReadingFrom: input) }
         try process.run()
+        let (seconds, attoseconds) = timeLimit.components
+        let milliseconds = min(seconds, Int64(Int32.max)) * 1_000 + attoseconds / 1_000_000_000_000_000
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(milliseconds)), execute: watchdog)
         let drain = Thread { [self] in
             while true {
                 let chunk = output.fileHandleForReading.availableData
@@ -99,10 +125,27 @@ public final class HelperProcess: @unchecked Sendable {
             process.waitUntilExit()
             return rest
         }
+        watchdog.cancel()
         let prefix = earlyErrors.withLock { errorPrefix }
+        var errorText = String(decoding: prefix + rest, as: UTF8.self)
+        let exceeded = killedAtTimeLimit.isSet
+        if exceeded {
+            errorText +=
+                "\nHelperProcess: \(process.executableURL?.lastPathComponent ?? "the helper") "
+                + "\((process.arguments ?? []).prefix(3).joined(separator: " ")) ran longer than its time limit of "
+                + "\(timeLimit) and was killed (SIGKILL)\n"
+        }
         return Outcome(
             status: process.terminationStatus, killedBySignal: process.terminationReason == .uncaughtSignal,
-            output: outputLock.withLock { printed }, errors: String(decoding: prefix + rest, as: UTF8.self))
+            output: outputLock.withLock { printed }, errors: errorText, exceededTimeLimit: exceeded)
+    }
+
+    /// A flag set once, from any thread.
+    private final class Flag: Sendable {
+        private let lock = NSLock()
+        nonisolated(unsafe) private var value = false
+        func set() { lock.withLock { value = true } }
+        var isSet: Bool { lock.withLock { value } }
     }
 
     /// Runs `body` on a new thread and returns its result.

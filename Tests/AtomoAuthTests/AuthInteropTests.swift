@@ -1,11 +1,12 @@
 import AtomoAuth
 import AtomoSchema
+import AtomoTesting
 import Foundation
 import Testing
 
 @Suite(
     "Interoperability with argon2-cffi, bcrypt and PyJWT",
-    .enabled(if: PythonAuthPeer.python != nil, PythonAuthPeer.skipMessage))
+    PythonAuthPeer.requirement.trait)
 struct AuthInteropTests {
     let now = Date()
 

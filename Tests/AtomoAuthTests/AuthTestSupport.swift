@@ -68,10 +68,10 @@ struct AuthFixture {
 /// argon2-cffi, bcrypt and PyJWT from Tests/interop/requirements.txt, made by `scripts/test`).
 /// The script takes a JSON array of requests on stdin and prints a JSON array of responses.
 enum PythonAuthPeer {
-    static var python: String? { ProcessInfo.processInfo.environment["ATOMO_INTEROP_PYTHON"] }
+    static var python: String? { TestEnvironment.interopPython }
 
-    static let skipMessage: Comment =
-        "set ATOMO_INTEROP_PYTHON to a Python with Tests/interop/requirements.txt installed (scripts/test makes .build-venv-interop) to run the argon2-cffi, bcrypt and PyJWT interop tests"
+    /// argon2-cffi, bcrypt and PyJWT (with cryptography, for ES256) importable by `ATOMO_INTEROP_PYTHON`.
+    static let requirement = TestEnvironment.interopPython(importing: ["argon2", "bcrypt", "jwt", "cryptography"])
 
     static var script: URL {
         URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent()
@@ -89,7 +89,7 @@ enum PythonAuthPeer {
         try JSONSerialization.data(withJSONObject: requests).write(to: input)
         defer { try? FileManager.default.removeItem(at: input) }
         let outcome = try await HelperProcess(
-            executable: URL(fileURLWithPath: python), arguments: [script.path], input: input
+            executable: URL(fileURLWithPath: python), arguments: [script.path], input: input, timeLimit: .seconds(300)
         ).finish()
         guard outcome.status == 0, !outcome.killedBySignal,
             let responses = try JSONSerialization.jsonObject(with: outcome.output) as? [[String: Any]]

@@ -2,15 +2,14 @@ import AtomoAuth
 import AtomoPostgres
 import AtomoSQL
 import AtomoSchema
+import AtomoTesting
 import Foundation
 import Testing
 
 /// The SQL session store and the credentials table on PostgreSQL, through AtomoPostgres's
 /// `PostgresSQLDatabase` (AtomoAuth itself never imports AtomoPostgres).
 enum PostgresAuthDatabase {
-    static let url = ProcessInfo.processInfo.environment["ATOMO_POSTGRES_URL"]
-    static let skipMessage: Comment =
-        "set ATOMO_POSTGRES_URL=postgres://user@host:port/db (scripts/test and .ci/run start a server) to run the PostgreSQL tests"
+    static let url = TestEnvironment.postgresURL
 
     static func database() throws -> PostgresSQLDatabase {
         let suffix = UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
@@ -25,7 +24,7 @@ enum PostgresAuthDatabase {
     }
 }
 
-@Suite("AtomoAuth on PostgreSQL", .enabled(if: PostgresAuthDatabase.url != nil, PostgresAuthDatabase.skipMessage))
+@Suite("AtomoAuth on PostgreSQL", TestEnvironment.postgres.trait)
 struct PostgresAuthTests {
     @Test("session store: create, check, end once")
     func createAndEnd() async throws {

@@ -1,10 +1,11 @@
 import AtomoCRDT
+import AtomoTesting
 import Foundation
 import Testing
 
 @Suite(
     "Golden fixtures from yrs and the B4 trace",
-    .enabled(if: SharedData.isAvailable, "../shared/data is absent; golden fixtures skipped"))
+    SharedData.requirement.trait)
 struct GoldenFixtureTests {
     @Test("yrs's B4 update decodes to the trace's endContent")
     func yrsUpdateDecodes() async throws {

@@ -27,7 +27,9 @@ struct MalformedUpdateTests {
         }
     }
 
-    /// Applies `bytes`; when it throws, the document must be exactly as before.
+    /// Applies `bytes`; when it throws, the error must be one of `CRDTError`'s decoding cases (never
+    /// another error, and never `indexOutOfBounds`, which is for editing calls) and the document must be
+    /// exactly as before.
     static func applyExpectingUnchangedOnError(_ bytes: [UInt8], to doc: Doc) -> Bool {
         let before = Snapshot(doc)
         do {
@@ -37,8 +39,19 @@ struct MalformedUpdateTests {
             try? copy.applyUpdate(doc.encodeStateAsUpdate())
             return false
         } catch {
+            #expect(isDecodingRejection(error), "bytes \(bytes) were refused with \(error), not a decoding error")
             #expect(Snapshot(doc) == before)
             return true
+        }
+    }
+
+    /// Whether `error` is a `CRDTError` that names malformed input.
+    static func isDecodingRejection(_ error: any Error) -> Bool {
+        switch error as? CRDTError {
+        case .unexpectedEndOfInput, .integerOverflow, .invalidUTF8, .unknownValueTag, .unknownContentReference,
+            .invalidStructLength, .lengthExceedsInput, .nestingTooDeep, .invalidJSON, .trailingBytes:
+            true
+        case .unknownMessageType, .indexOutOfBounds, nil: false
         }
     }
 

@@ -6,7 +6,10 @@ import Testing
 /// Runs `Tests/interop/crdt/peer.py` with the interpreter in `ATOMO_INTEROP_PYTHON` (a venv with
 /// pycrdt 0.14, made by `scripts/test`), one JSON request in, one JSON response out.
 enum PycrdtPeer {
-    static var python: String? { ProcessInfo.processInfo.environment["ATOMO_INTEROP_PYTHON"] }
+    static var python: String? { TestEnvironment.interopPython }
+
+    /// pycrdt importable by `ATOMO_INTEROP_PYTHON`.
+    static let requirement = TestEnvironment.interopPython(importing: ["pycrdt"])
 
     static var script: URL {
         // #filePath may be reached through a symlinked package; resolve it to find Tests/interop.
@@ -27,7 +30,7 @@ enum PycrdtPeer {
         try body.write(to: inputPath)
         defer { try? FileManager.default.removeItem(at: inputPath) }
         let outcome = try await HelperProcess(
-            executable: URL(fileURLWithPath: python), arguments: [script.path], input: inputPath
+            executable: URL(fileURLWithPath: python), arguments: [script.path], input: inputPath, timeLimit: .seconds(300)
         ).finish()
         guard outcome.status == 0, !outcome.killedBySignal,
             let response = try JSONSerialization.jsonObject(with: outcome.output) as? [String: Any]
@@ -68,9 +71,7 @@ enum PycrdtPeer {
 
 @Suite(
     "Interoperability with pycrdt 0.14 (yrs)",
-    .enabled(
-        if: ProcessInfo.processInfo.environment["ATOMO_INTEROP_PYTHON"] != nil,
-        "set ATOMO_INTEROP_PYTHON (scripts/test does) to run pycrdt interop")
+    PycrdtPeer.requirement.trait
 )
 struct PycrdtInteropTests {
     /// Two Atomo docs and one pycrdt doc edit apart, then exchange updates in random order with duplicates.
@@ -229,7 +230,7 @@ struct PycrdtInteropTests {
 
     @Test(
         "Atomo's encoding of the B4 document applies in pycrdt to the same text",
-        .enabled(if: SharedData.isAvailable, "../shared/data is absent")
+        SharedData.requirement.trait
     )
     func b4EncodingAppliesInPycrdt() async throws {
         let trace = try await SharedData.automergePaper()

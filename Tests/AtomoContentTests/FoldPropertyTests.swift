@@ -32,29 +32,88 @@ enum FoldProperty {
             }
         }
         let fields = ["name", "email", "score", "stage", "tags", "ratio"]
+        // What the commands so far left, to tell which rejection each command must get: a record's
+        // version and whether it is deleted.
+        var versions: [String: Int64] = [:]
+        var deleted: Set<String> = []
         for _ in 0..<commands {
             let actor = actors.randomElement(using: &random)!
-            do {
-                let roll = Int.random(in: 0..<10, using: &random)
-                switch ids.isEmpty ? 0 : roll {
-                case 0...2:
-                    var input: [String: JSONValue] = [:]
-                    for field in fields where Bool.random(using: &random) { input[field] = value(field) }
+            let roll = Int.random(in: 0..<10, using: &random)
+            switch ids.isEmpty ? 0 : roll {
+            case 0...2:
+                var input: [String: JSONValue] = [:]
+                for field in fields where Bool.random(using: &random) { input[field] = value(field) }
+                do {
                     let record = try await engine.create("Contact", input, as: actor)
                     ids.append(record.id)
-                case 3...6:
-                    var changes: [String: JSONValue] = [:]
-                    for field in fields where Int.random(in: 0..<3, using: &random) == 0 { changes[field] = value(field) }
-                    let id = ids.randomElement(using: &random)!
-                    let expected: Int64? = Bool.random(using: &random) ? nil : Int64.random(in: 0...4, using: &random)
-                    try await engine.update("Contact", id: id, changes, expectedVersion: expected, as: actor)
-                case 7...8:
-                    try await engine.delete("Contact", id: ids.randomElement(using: &random)!, as: actor)
-                default:
-                    try await engine.restore("Contact", id: ids.randomElement(using: &random)!, as: actor)
+                    versions[record.id] = record.version
+                } catch {
+                    rejected += 1
+                    // Invalid input (naming only fields it set, or the required name), or a taken email.
+                    expectRejection(error, seed: seed, "create \(input)") {
+                        switch $0 {
+                        case .validationFailed(let errors):
+                            !errors.isEmpty && errors.allSatisfy { input[$0.field] != nil || $0.field == "name" }
+                        case .uniqueViolation(entity: "Contact", field: "email"): input["email"]?.stringValue != nil
+                        default: false
+                        }
+                    }
                 }
-            } catch {
-                rejected += 1
+            case 3...6:
+                var changes: [String: JSONValue] = [:]
+                for field in fields where Int.random(in: 0..<3, using: &random) == 0 { changes[field] = value(field) }
+                let id = ids.randomElement(using: &random)!
+                let expected: Int64? = Bool.random(using: &random) ? nil : Int64.random(in: 0...4, using: &random)
+                do {
+                    let record = try await engine.update("Contact", id: id, changes, expectedVersion: expected, as: actor)
+                    #expect(!deleted.contains(id), "seed \(seed): update of deleted \(id) accepted")
+                    if let expected { #expect(expected == versions[id], "seed \(seed): stale version \(expected) accepted") }
+                    versions[id] = record.version
+                } catch {
+                    rejected += 1
+                    // Validation comes first, then a deleted record, then a stale version, then uniqueness.
+                    let version = versions[id]
+                    expectRejection(error, seed: seed, "update \(id) \(changes) expecting \(expected.map(String.init) ?? "any")") {
+                        switch $0 {
+                        case .validationFailed(let errors): !errors.isEmpty && errors.allSatisfy { changes[$0.field] != nil }
+                        case .notFound(entity: "Contact", id: id): deleted.contains(id)
+                        case .conflict(entity: "Contact", id: id, let stale, let actual):
+                            !deleted.contains(id) && stale == expected && actual == version && stale != version
+                        case .uniqueViolation(entity: "Contact", field: "email"):
+                            !deleted.contains(id) && (expected == nil || expected == version)
+                                && changes["email"]?.stringValue != nil
+                        default: false
+                        }
+                    }
+                }
+            case 7...8:
+                let id = ids.randomElement(using: &random)!
+                do {
+                    let record = try await engine.delete("Contact", id: id, as: actor)
+                    #expect(!deleted.contains(id), "seed \(seed): deleting deleted \(id) accepted")
+                    deleted.insert(id)
+                    versions[id] = record.version
+                } catch {
+                    rejected += 1
+                    // Only a record that is already deleted is refused.
+                    expectRejection(error, seed: seed, "delete \(id)") {
+                        $0 == .notFound(entity: "Contact", id: id) && deleted.contains(id)
+                    }
+                }
+            default:
+                let id = ids.randomElement(using: &random)!
+                do {
+                    let record = try await engine.restore("Contact", id: id, as: actor)
+                    deleted.remove(id)
+                    versions[id] = record.version
+                } catch {
+                    rejected += 1
+                    // Restoring a live record changes nothing; a deleted one is refused only when its email
+                    // has been taken since.
+                    expectRejection(error, seed: seed, "restore \(id)") {
+                        $0 == .uniqueViolation(entity: "Contact", field: "email") && deleted.contains(id)
+                    }
+                }
             }
         }
         #expect(rejected > 0 && rejected < commands, "seed \(seed): a mix of accepted and rejected commands")
@@ -122,6 +181,13 @@ enum FoldProperty {
         #expect(emails.count == Set(emails).count, "seed \(seed)")
     }
 
+    /// Records an issue unless `error` is the rejection `expected` allows for the command.
+    static func expectRejection(
+        _ error: ContentError, seed: UInt64, _ command: @autoclosure () -> String, _ expected: (ContentError) -> Bool
+    ) {
+        #expect(expected(error), "seed \(seed): \(command()) was refused with an unexpected error: \(error)")
+    }
+
     static func seeds() -> [UInt64] {
         if let text = ProcessInfo.processInfo.environment["ATOMO_CONTENT_SEED"], let seed = UInt64(text) { return [seed] }
         return (0..<3).map { _ in UInt64.random(in: 0...UInt64.max) }
@@ -139,7 +205,7 @@ struct FoldPropertyTests {
         }
     }
 
-    @Test("PostgreSQL: the same property", .enabled(if: PostgresTestServer.isAvailable, PostgresTestServer.skipMessage))
+    @Test("PostgreSQL: the same property", TestEnvironment.postgres.trait)
     func postgres() async throws {
         for seed in FoldProperty.seeds().prefix(2) {
             let harness = try await PostgresTestServer.harness(FoldProperty.schema)
@@ -153,7 +219,7 @@ struct FoldPropertyTests {
         }
     }
 
-    @Test("PostgreSQL: two racing creates with the same unique value", .enabled(if: PostgresTestServer.isAvailable, PostgresTestServer.skipMessage))
+    @Test("PostgreSQL: two racing creates with the same unique value", TestEnvironment.postgres.trait)
     func postgresRace() async throws {
         let harness = try await PostgresTestServer.harness()
         do {

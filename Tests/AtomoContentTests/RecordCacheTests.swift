@@ -1,5 +1,6 @@
 import AtomoContent
 import AtomoSchema
+import AtomoTesting
 import Testing
 
 @Suite("Decoded-record cache")
@@ -18,7 +19,7 @@ struct RecordCacheTests {
 
     @Test(
         "The same on PostgreSQL, where a rebuild swaps the view to another table",
-        .enabled(if: PostgresTestServer.isAvailable, PostgresTestServer.skipMessage))
+        TestEnvironment.postgres.trait)
     func neverStaleOnPostgres() async throws {
         let harness = try await PostgresTestServer.harness(SchemaEvolutionTests.v1)
         defer { Task { await harness.close() } }

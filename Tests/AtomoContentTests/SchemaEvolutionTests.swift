@@ -1,6 +1,7 @@
 import AtomoContent
 import AtomoSchema
 import AtomoSQL
+import AtomoTesting
 import Foundation
 import Synchronization
 import Testing
@@ -117,7 +118,7 @@ struct SchemaEvolutionTests {
         await second.close()
     }
 
-    @Test("PostgreSQL: the same evolution", .enabled(if: PostgresTestServer.isAvailable, PostgresTestServer.skipMessage))
+    @Test("PostgreSQL: the same evolution", TestEnvironment.postgres.trait)
     func postgres() async throws {
         let harness = try await PostgresTestServer.harness(Self.v1)
         let engine = harness.engine
@@ -137,7 +138,7 @@ struct SchemaEvolutionTests {
     /// then (40P01); many migrations under several readers make that order observable.
     @Test(
         "PostgreSQL: in-place migrations under concurrent readers never deadlock",
-        .enabled(if: PostgresTestServer.isAvailable, PostgresTestServer.skipMessage))
+        TestEnvironment.postgres.trait)
     func migrationsUnderReaders() async throws {
         let harness = try await PostgresTestServer.harness(Self.v1)
         let engine = harness.engine

@@ -9,7 +9,10 @@ import Testing
 /// Runs `Tests/interop/graphql/client.py` with the interpreter in `ATOMO_INTEROP_PYTHON` (a venv
 /// with graphql-core 3.2, made by `scripts/test`): one JSON request in, one JSON response out.
 enum GraphQLCoreClient {
-    static var python: String? { ProcessInfo.processInfo.environment["ATOMO_INTEROP_PYTHON"] }
+    static var python: String? { TestEnvironment.interopPython }
+
+    /// graphql-core importable by `ATOMO_INTEROP_PYTHON`.
+    static let requirement = TestEnvironment.interopPython(importing: ["graphql"])
 
     static var script: URL {
         URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent()
@@ -28,7 +31,7 @@ enum GraphQLCoreClient {
         try request.write(to: inputPath)
         defer { try? FileManager.default.removeItem(at: inputPath) }
         let outcome = try await HelperProcess(
-            executable: URL(fileURLWithPath: python), arguments: [script.path], input: inputPath
+            executable: URL(fileURLWithPath: python), arguments: [script.path], input: inputPath, timeLimit: .seconds(300)
         ).finish()
         guard outcome.status == 0, !outcome.killedBySignal,
             let response = try JSONSerialization.jsonObject(with: outcome.output) as? [String: Any]
@@ -140,7 +143,7 @@ struct ExampleOperation: Sendable {
 
 @Suite(
     "Interoperability with graphql-core 3.2 (build_client_schema, validate)",
-    .enabled(if: GraphQLCoreClient.python != nil, "ATOMO_INTEROP_PYTHON is not set (scripts/test prepares it)"))
+    GraphQLCoreClient.requirement.trait)
 struct GraphQLCoreInteropTests {
     @Test func eachRolesIntrospectionLoadsAndTheExampleOperationsValidateAsExpected() async throws {
         let schema = CRMFixture.schema()

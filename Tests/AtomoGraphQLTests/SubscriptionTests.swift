@@ -37,8 +37,12 @@ final class Collected: Sendable {
         return (task, collected)
     }
 
+    /// Waits until `condition` holds, for at most 15 s: a budget a loaded 2-core debug build meets (a
+    /// change reaches subscribers in milliseconds as a rule); the expectations after it fail when the
+    /// change never arrives.
     static func waitUntil(_ condition: () -> Bool) async {
-        for _ in 0..<400 where !condition() { try? await Task.sleep(for: .milliseconds(10)) }
+        let deadline = ContinuousClock.now + .seconds(15)
+        while !condition() && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(10)) }
     }
 
     @Test func eachChangeReachesAuthorizedSubscribersOnceAndNobodyElse() async throws {

@@ -6,7 +6,7 @@ import PostgresNIO
 import Testing
 
 /// The shared conformance suite, run against the PostgreSQL store — each check in a fresh schema.
-@Suite("EventStore conformance on PostgreSQL", .enabled(if: PostgresTestDatabase.isAvailable, PostgresTestDatabase.skipMessage))
+@Suite("EventStore conformance on PostgreSQL", TestEnvironment.postgres.trait)
 struct PostgresConformanceTests {
     /// One pool for every check's store (the suite has no hook to close a store); each store has its
     /// own LISTEN connection.

@@ -1,11 +1,12 @@
 import AtomoEvents
 import AtomoPostgres
 import AtomoSQL
+import AtomoTesting
 import Foundation
 import PostgresNIO
 import Testing
 
-@Suite(.enabled(if: PostgresTestDatabase.isAvailable, PostgresTestDatabase.skipMessage))
+@Suite(TestEnvironment.postgres.trait)
 struct PostgresEventStoreTests {
     @Test func appendsReadsAndRetries() async throws {
         let store = try await PostgresTestDatabase.store()

@@ -9,7 +9,7 @@ import Testing
 /// at random points of a catch-up, five times; after every kill the count equals the events up to
 /// the checkpoint, and after the last restart it equals the number of events.
 @Suite(
-    "Exactly-once on PostgreSQL under SIGKILL", .enabled(if: PostgresTestDatabase.isAvailable, PostgresTestDatabase.skipMessage))
+    "Exactly-once on PostgreSQL under SIGKILL", TestEnvironment.postgres.trait)
 struct PostgresExactlyOnceTests {
     /// The number of events, as in the SQLite test (about 26 s alone on the project's 2-core machine);
     /// `ATOMO_PG_EXACTLY_ONCE_EVENTS` overrides it, e.g. to lighten a run on a loaded machine.

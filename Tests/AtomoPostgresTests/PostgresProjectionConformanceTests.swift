@@ -10,7 +10,7 @@ import Testing
 /// models and `SQLCheckpointStore` checkpoints in a `PostgresSQLDatabase` in the same schema — each
 /// check in a fresh schema.
 @Suite(
-    "Projection conformance on PostgreSQL", .enabled(if: PostgresTestDatabase.isAvailable, PostgresTestDatabase.skipMessage))
+    "Projection conformance on PostgreSQL", TestEnvironment.postgres.trait)
 struct PostgresProjectionConformanceTests {
     /// One pool for every check's store (the suite has no hook to close a store).
     static let client: PostgresClient? = {

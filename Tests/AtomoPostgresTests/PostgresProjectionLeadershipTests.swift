@@ -9,7 +9,7 @@ import Testing
 
 /// `PostgresProjectionLeadership`: one runner per projector across processes, with takeover.
 @Suite(
-    "Projection leadership on PostgreSQL", .enabled(if: PostgresTestDatabase.isAvailable, PostgresTestDatabase.skipMessage))
+    "Projection leadership on PostgreSQL", TestEnvironment.postgres.trait)
 struct PostgresProjectionLeadershipTests {
     @Test("one lease per projector; released or lost, another can take it")
     func leases() async throws {

@@ -1,10 +1,11 @@
 import AtomoPostgres
 import AtomoSQL
+import AtomoTesting
 import Foundation
 import Testing
 
 /// `PostgresSQLDatabase`, the AtomoSQL seam on PostgreSQL.
-@Suite("PostgresSQLDatabase", .enabled(if: PostgresTestDatabase.isAvailable, PostgresTestDatabase.skipMessage))
+@Suite("PostgresSQLDatabase", TestEnvironment.postgres.trait)
 struct PostgresDatabaseTests {
     static func database() throws -> (PostgresSQLDatabase, SQLIdentifier) {
         let schema = try PostgresTestDatabase.freshSchema()

@@ -1,12 +1,13 @@
 import AtomoEvents
 import AtomoPostgres
 import AtomoSQL
+import AtomoTesting
 import Foundation
 import Logging
 import PostgresNIO
 import Testing
 
-@Suite(.enabled(if: PostgresTestDatabase.isAvailable, PostgresTestDatabase.skipMessage))
+@Suite(TestEnvironment.postgres.trait)
 struct PostgresTenancyTests {
     @Test func rowLevelSecurityHidesOtherTenantsFromHandWrittenSQL() async throws {
         let store = try await PostgresTestDatabase.store { $0.rowLevelSecurity = true }

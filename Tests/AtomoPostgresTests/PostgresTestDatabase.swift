@@ -1,19 +1,16 @@
 import AtomoEvents
 import AtomoPostgres
 import AtomoSQL
+import AtomoTesting
 import Foundation
 import Logging
 import PostgresNIO
 import Testing
 
-/// The server the PostgreSQL tests run against: `ATOMO_POSTGRES_URL`, or nothing (tests skip).
+/// The server the PostgreSQL tests run against: `ATOMO_POSTGRES_URL`. Suites carry
+/// `TestEnvironment.postgres.trait`: without a reachable server they skip, or fail under `ATOMO_REQUIRE_ALL=1`.
 enum PostgresTestDatabase {
-    static let url = ProcessInfo.processInfo.environment["ATOMO_POSTGRES_URL"]
-
-    static let isAvailable = url != nil
-
-    static let skipMessage: Comment =
-        "set ATOMO_POSTGRES_URL=postgres://user@host:port/db (scripts/test and .ci/run start a server) to run the PostgreSQL tests"
+    static let url = TestEnvironment.postgresURL
 
     /// A new schema name, so tests run in parallel and repeatedly without seeing each other.
     static func freshSchema() throws -> SQLIdentifier {

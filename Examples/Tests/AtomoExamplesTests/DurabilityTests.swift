@@ -10,6 +10,11 @@ struct DurabilityTests {
     final class Acknowledged: Sendable {
         let emails = Mutex<[String]>([])
         let failures = Mutex<Int>(0)
+        /// Answers that refused a write — GraphQL `errors`, or a registration other than 201 — while the
+        /// server was meant to be healthy (before the signal): an error, not just a missing acknowledgement.
+        let refusals = Mutex<[String]>([])
+        /// Set just before the signal is sent.
+        let signalled = Atomic<Bool>(false)
         /// Tells the writers to stop. Not task cancellation: cancelling a task that waits in
         /// `URLSession.data(for:)` can deadlock FoundationNetworking on Linux (seen as a hung test
         /// process, with every other request of the process stuck too, so that the server's
@@ -42,6 +47,8 @@ struct DurabilityTests {
                                     "mutation($n: String!) { createContact(input: {name: $n}) { id } }", ["n": name])
                                 if ((response["data"] as? [String: Any])?["createContact"] as? [String: Any])?["id"] != nil {
                                     acknowledged.emails.withLock { $0.append(name) }
+                                } else if !acknowledged.signalled.load(ordering: .relaxed) {
+                                    acknowledged.refusals.withLock { $0.append("\(name): \(response)") }
                                 }
                             } catch {
                                 return  // the server is gone
@@ -55,6 +62,7 @@ struct DurabilityTests {
         while acknowledged.emails.withLock({ $0.count }) < 200 && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(5))
         }
+        acknowledged.signalled.store(true, ordering: .relaxed)
         if signal == SIGKILL {
             await server.kill9()
         } else {
@@ -67,6 +75,8 @@ struct DurabilityTests {
         try await Task.sleep(for: .milliseconds(500))
         let names = Set(acknowledged.emails.withLock { $0 })
         #expect(names.count >= 200)
+        let refused = acknowledged.refusals.withLock { $0 }
+        #expect(refused.isEmpty, "GraphQL errors before the signal: \(refused.count), first: \(refused.prefix(3))")
 
         let restarted = try await ServerProcess("crm-server", dataDirectory: data, environment: environment)
         let client = try await HTTPTestClient(baseURL: restarted.baseURL).login("admin@example.com", "Tr0ub4dor and 3 horses")
@@ -109,7 +119,11 @@ struct DurabilityTests {
                             do {
                                 let reply = try await admin.request(
                                     "POST", "/auth/users", json: ["email": email, "password": password, "roles": ["Sales"]])
-                                if reply.status == 201 { acknowledged.emails.withLock { $0.append(email) } }
+                                if reply.status == 201 {
+                                    acknowledged.emails.withLock { $0.append(email) }
+                                } else if !acknowledged.signalled.load(ordering: .relaxed) {
+                                    acknowledged.refusals.withLock { $0.append("\(email): \(reply.status) \(reply.text)") }
+                                }
                             } catch {
                                 acknowledged.failures.withLock { $0 += 1 }
                                 return  // the server is gone
@@ -124,11 +138,14 @@ struct DurabilityTests {
         while acknowledged.emails.withLock({ $0.count }) < 24 && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))
         }
+        acknowledged.signalled.store(true, ordering: .relaxed)
         await server.kill9()
         acknowledged.stop()
         try await Task.sleep(for: .milliseconds(500))
         let emails = acknowledged.emails.withLock { $0 }
         #expect(emails.count >= 24)
+        let refused = acknowledged.refusals.withLock { $0 }
+        #expect(refused.isEmpty, "registrations refused before the kill: \(refused.count), first: \(refused.prefix(3))")
 
         let restarted = try await ServerProcess("crm-server", dataDirectory: data, environment: environment)
         let client = HTTPTestClient(baseURL: restarted.baseURL)

@@ -1,15 +1,16 @@
+import AtomoTesting
 import Foundation
 import Testing
 
 /// Real GraphQL clients in Python against crm-server: gql over HTTP, websockets speaking
 /// graphql-transport-ws, graphql-core validating the served introspection.
 /// They run when `ATOMO_INTEROP_PYTHON` names a Python with Tests/interop/requirements.txt installed
-/// (scripts/test prepares one).
-@Suite(
-    "Python GraphQL clients", .serialized,
-    .enabled(if: ProcessInfo.processInfo.environment["ATOMO_INTEROP_PYTHON"] != nil, "ATOMO_INTEROP_PYTHON is not set"))
+/// (scripts/test prepares one); without it they skip, or fail under `ATOMO_REQUIRE_ALL=1`.
+@Suite("Python GraphQL clients", .serialized, InteropTests.requirement.trait)
 struct InteropTests {
-    static var python: String { ProcessInfo.processInfo.environment["ATOMO_INTEROP_PYTHON"] ?? "python3" }
+    /// gql (with requests), websockets and graphql-core importable by `ATOMO_INTEROP_PYTHON`.
+    static let requirement = TestEnvironment.interopPython(importing: ["gql", "requests", "websockets", "graphql"])
+    static var python: String { TestEnvironment.interopPython ?? "python3" }
     static var script: String {
         TestPaths.examples.appendingPathComponent("Tests/interop/crm_clients.py").path
     }

@@ -1,12 +1,13 @@
+import AtomoTesting
 import Foundation
 import Testing
 
 /// crm-server on PostgreSQL (`ATOMO_DATABASE_URL`): runs when `ATOMO_POSTGRES_URL` names a server
-/// (`.ci/run` starts one; `eval "$(scripts/start-postgres)"` by hand). Each run uses a fresh database.
+/// (`.ci/run` starts one; `eval "$(scripts/start-postgres)"` by hand) and `psql` is installed; without
+/// them it skips, or fails under `ATOMO_REQUIRE_ALL=1`. Each run uses a fresh database.
 @Suite(
-    "crm-server on PostgreSQL", .serialized,
-    .enabled(if: ProcessInfo.processInfo.environment["ATOMO_POSTGRES_URL"] != nil, "ATOMO_POSTGRES_URL is not set"),
-    .enabled(if: TestPaths.which("psql") != nil, "psql is not installed"))
+    "crm-server on PostgreSQL", .serialized, TestEnvironment.postgres.trait,
+    TestEnvironment.program("psql", install: "Debian: apt-get install postgresql-client (.ci/run installs postgresql)").trait)
 struct PostgresServerTests {
     @Test("writes, a restart, and reads back; health checks the database and the projectors")
     func roundTrip() async throws {

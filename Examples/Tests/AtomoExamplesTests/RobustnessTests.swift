@@ -1,13 +1,20 @@
+import AtomoTesting
 import Foundation
 import Testing
 
 /// `wrk` against a GraphQL query for 30 s at 64 connections: no errors, and the server's resident
 /// memory grows by less than 10% between second 10 and second 30.
 ///
-/// Runs when `wrk` is installed (Debian: `apt-get install wrk`; `.ci/run` installs it). It uses the
+/// "No errors" means no socket errors, no non-2xx responses, and no 200 response whose GraphQL body
+/// carries `errors` (wrk's Lua `response` hook reads every body and counts them).
+///
+/// Runs when `wrk` is installed (Debian: `apt-get install wrk`; `.ci/run` installs it), and fails
+/// without it under `ATOMO_REQUIRE_ALL=1`. It uses the
 /// debug build `swift test` makes; `ATOMO_ROBUSTNESS_SERVER=<path to a release crm-server>` measures a
 /// release build instead (the figures in Benchmarks/README.md). Prints P50, P99 and requests/s.
-@Suite("Robustness under load", .serialized, .enabled(if: TestPaths.which("wrk") != nil, "wrk is not installed"))
+@Suite(
+    "Robustness under load", .serialized,
+    TestEnvironment.program("wrk", install: "Debian: apt-get install wrk (.ci/run installs it)").trait)
 struct RobustnessTests {
     static func residentKilobytes(_ pid: Int32) -> Int? {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
@@ -15,7 +22,7 @@ struct RobustnessTests {
         return line?.split(separator: " ").dropFirst().first.flatMap { Int($0) }
     }
 
-    @Test("wrk: 30 s, 64 connections, a GraphQL query: no errors, RSS growth under 10% from second 10 to 30")
+    @Test("wrk: 30 s, 64 connections, a GraphQL query: no errors (HTTP or GraphQL), RSS growth under 10% from second 10 to 30")
     func sustainedLoad() async throws {
         let data = try TestPaths.temporaryDirectory("wrk")
         defer { try? FileManager.default.removeItem(at: data) }
@@ -42,6 +49,28 @@ struct RobustnessTests {
             wrk.body = [[\(query)]]
             wrk.headers["Content-Type"] = "application/json"
             wrk.headers["Authorization"] = "Bearer \(admin.token ?? "")"
+
+            -- Every response body is read: a 200 whose GraphQL answer has `errors` is an error too.
+            local threads = {}
+            function setup(thread) table.insert(threads, thread) end
+            function init(args) answered = 0; graphql_errors = 0; first_error = "" end
+            function response(status, headers, body)
+                answered = answered + 1
+                if status == 200 and (body == nil or string.find(body, '"errors"', 1, true) or not string.find(body, '"data"', 1, true)) then
+                    graphql_errors = graphql_errors + 1
+                    if first_error == "" then first_error = string.sub(body or "(no body)", 1, 300) end
+                end
+            end
+            function done(summary, latency, requests)
+                local answers, errors, example = 0, 0, ""
+                for _, thread in ipairs(threads) do
+                    answers = answers + thread:get("answered")
+                    errors = errors + thread:get("graphql_errors")
+                    if example == "" then example = thread:get("first_error") end
+                end
+                io.write(string.format("GraphQL answers read: %d, with errors: %d\\n", answers, errors))
+                if errors > 0 then io.write("First GraphQL error body: " .. example .. "\\n") end
+            end
             """.utf8
         ).write(to: script)
 
@@ -61,6 +90,11 @@ struct RobustnessTests {
         print("wrk against \(executable):\n\(output)\nRSS at 10 s: \(at10 ?? -1) kB, at 30 s: \(at30 ?? -1) kB")
         #expect(!output.contains("Non-2xx or 3xx responses"), "HTTP errors under load:\n\(output)")
         #expect(!output.contains("Socket errors"), "socket errors under load:\n\(output)")
+        // The Lua hook read every response body: none may carry GraphQL `errors`.
+        let answers = output.split(separator: "\n").first { $0.hasPrefix("GraphQL answers read:") }
+        let counts = answers.map { line in line.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) } } ?? []
+        #expect(counts.count == 2 && counts[0] > 0, "wrk's response hook did not report:\n\(output)")
+        #expect(counts.count == 2 && counts[1] == 0, "GraphQL errors in 200 responses under load:\n\(output)")
         let rate = output.split(separator: "\n").first { $0.hasPrefix("Requests/sec:") }
             .flatMap { Double($0.split(separator: " ").last ?? "") } ?? 0
         #expect(rate > 0)

@@ -23,6 +23,14 @@ enum SharedData {
 
     static var isAvailable: Bool { directory != nil }
 
+    /// The fixtures in `../shared/data`: tests that read them skip without them, or fail under
+    /// `ATOMO_REQUIRE_ALL=1`.
+    static let requirement = TestRequirement(
+        "The ../shared/data fixtures", advice: "check out the shared data beside the repository (../shared/data/README.md)"
+    ) {
+        isAvailable ? nil : "no shared/data/README.md in the parent folders of the package or of the working directory"
+    }
+
     static func bytes(_ name: String) throws -> [UInt8] {
         guard let directory else { throw MissingData(name: name) }
         return [UInt8](try Data(contentsOf: directory.appendingPathComponent(name)))
@@ -40,7 +48,8 @@ enum SharedData {
         guard let directory else { throw MissingData(name: "editing-traces/automerge-paper.json.gz") }
         let data = try await HelperProcess(
             executable: URL(fileURLWithPath: "/usr/bin/env"),
-            arguments: ["gzip", "-dc", directory.appendingPathComponent("editing-traces/automerge-paper.json.gz").path]
+            arguments: ["gzip", "-dc", directory.appendingPathComponent("editing-traces/automerge-paper.json.gz").path],
+            timeLimit: .seconds(120)
         ).finish().output
         guard let json = try JSONSerialization.jsonObject(with: data) as? [String: Any],
             let end = json["endContent"] as? String, let txns = json["txns"] as? [[String: Any]]

@@ -2,15 +2,14 @@ import AtomoContent
 import AtomoPostgres
 import AtomoSchema
 import AtomoSQL
+import AtomoTesting
 import Foundation
 import Testing
 
-/// The server the PostgreSQL tests run against: `ATOMO_POSTGRES_URL`, or nothing (tests skip).
+/// The server the PostgreSQL tests run against: `ATOMO_POSTGRES_URL`. Tests carry
+/// `TestEnvironment.postgres.trait`: without a reachable server they skip, or fail under `ATOMO_REQUIRE_ALL=1`.
 enum PostgresTestServer {
-    static let url = ProcessInfo.processInfo.environment["ATOMO_POSTGRES_URL"]
-    static let isAvailable = url != nil
-    static let skipMessage: Comment =
-        "set ATOMO_POSTGRES_URL=postgres://user@host:port/db (scripts/test and .ci/run start a server) to run the PostgreSQL tests"
+    static let url = TestEnvironment.postgresURL
 
     /// A store and a read-model database in a fresh schema, and an engine on them.
     static func harness(_ schema: Schema = CRM.schema) async throws -> PostgresHarness {

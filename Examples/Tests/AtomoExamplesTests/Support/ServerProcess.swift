@@ -3,6 +3,10 @@ import Testing
 
 /// A server (`crm-server` or `atomo dev`) run as a child process on a free loopback port, as a user
 /// would run it; its standard output and error go to files the test can read.
+///
+/// Each server has a time limit (`lifetime`, 15 minutes unless the test gives another): one still
+/// running then is killed (SIGKILL) with a line on the test's standard error naming it, so that a test
+/// that hangs with a server up ends instead of keeping it forever.
 final class ServerProcess: @unchecked Sendable {
     // @unchecked: the properties are set in init and only read afterwards, except `process`, which
     // Foundation's Process makes safe to signal from any thread.
@@ -16,7 +20,7 @@ final class ServerProcess: @unchecked Sendable {
     /// prints the URL it serves.
     init(
         _ executable: String, _ arguments: [String] = [], dataDirectory: URL, environment: [String: String] = [:],
-        workingDirectory: URL? = nil, timeout: Duration = .seconds(60)
+        workingDirectory: URL? = nil, timeout: Duration = .seconds(60), lifetime: Duration = .seconds(900)
     ) async throws {
         self.dataDirectory = dataDirectory
         let logs = try TestPaths.temporaryDirectory("server-logs")
@@ -39,6 +43,16 @@ final class ServerProcess: @unchecked Sendable {
         process.standardInput = FileHandle.nullDevice
         try process.run()
         self.process = process
+        let name = (process.executableURL?.lastPathComponent ?? executable) + " " + arguments.joined(separator: " ")
+        Task.detached {
+            let end = ContinuousClock.now + lifetime
+            while process.isRunning && ContinuousClock.now < end { try? await Task.sleep(for: .milliseconds(500)) }
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                FileHandle.standardError.write(
+                    Data("ServerProcess: \(name) ran longer than its time limit of \(lifetime) and was killed (SIGKILL)\n".utf8))
+            }
+        }
         let deadline = ContinuousClock.now + timeout
         var found: Int?
         while ContinuousClock.now < deadline {

@@ -53,9 +53,12 @@ struct ProgramResult {
     var errors: String
 }
 
-/// Runs `executable` with `arguments` to completion, collecting its output.
+/// Runs `executable` with `arguments` to completion, collecting its output. A program still running
+/// after `timeLimit` is killed (SIGKILL) and the call throws, naming it: a hung program fails its test
+/// instead of hanging the run.
 func runProgram(
-    _ executable: String, _ arguments: [String], in directory: URL? = nil, environment: [String: String]? = nil
+    _ executable: String, _ arguments: [String], in directory: URL? = nil, environment: [String: String]? = nil,
+    timeLimit: Duration = .seconds(300)
 ) throws -> ProgramResult {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
@@ -75,7 +78,16 @@ func runProgram(
     try process.run()
     // Polls rather than waitUntilExit(), which can miss the exit when the test runner starts the test
     // process with SIGCHLD blocked.
-    while process.isRunning { usleep(5_000) }
+    let deadline = ContinuousClock.now + timeLimit
+    while process.isRunning && ContinuousClock.now < deadline { usleep(5_000) }
+    if process.isRunning {
+        kill(process.processIdentifier, SIGKILL)
+        while process.isRunning { usleep(5_000) }
+        let errors = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
+        throw TestFailure(
+            "\(executable) \(arguments.prefix(4).joined(separator: " ")) ran longer than its time limit of \(timeLimit) "
+                + "and was killed (SIGKILL); its standard error:\n\(errors.suffix(2_000))")
+    }
     return ProgramResult(
         status: process.terminationStatus,
         output: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
