@@ -153,7 +153,7 @@ let package = Package(
         ),
         .testTarget(name: "AtomoCRDTTests", dependencies: ["AtomoCRDT", "AtomoTesting"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "AtomoSQLiteTests", dependencies: ["AtomoSQL", "AtomoSQLite", "CSQLite", "CSQLiteWAL"],
+            name: "AtomoSQLiteTests", dependencies: ["AtomoSQL", "AtomoSQLite", "AtomoTesting", "CSQLite", "CSQLiteWAL"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "AtomoEventsTests",

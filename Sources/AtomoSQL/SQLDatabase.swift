@@ -22,6 +22,25 @@ public protocol SQLDatabase: Sendable {
 
     /// Runs `body` in a read-only transaction that sees one consistent snapshot.
     func readTransaction<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T
+
+    /// Stops accepting transactions: those already queued run to their end, then the connections
+    /// close. Safe to call more than once. A transaction asked for afterwards throws an error whose
+    /// ``SQLDatabaseError/isDatabaseClosed`` is true. Call it from outside the database's own
+    /// transaction bodies.
+    func close()
+}
+
+/// An error a ``SQLDatabase`` backend throws, as far as code written against AtomoSQL can act on it
+/// without knowing the backend (each backend's error type adds its own details).
+///
+/// ```swift
+/// do { try await database.writeTransaction { … } }
+/// catch let error as any SQLDatabaseError where error.isDatabaseClosed { … }   // shutting down
+/// ```
+public protocol SQLDatabaseError: Error, Sendable {
+    /// Whether the error says that the database was closed (a transaction asked for after
+    /// ``SQLDatabase/close()``).
+    var isDatabaseClosed: Bool { get }
 }
 
 /// A connection inside a transaction of a ``SQLDatabase``. Use it only inside the body it was given to.
@@ -46,6 +65,12 @@ extension SQLConnection {
         guard let row = try query(sql, values).first, let value = row.values.first else { return nil }
         if case .integer(let integer) = value { return integer }
         return nil
+    }
+
+    /// Whether a table named `name` exists (in the current schema, on PostgreSQL); runs the
+    /// dialect's ``SQLDialect/tableExistsQuery``.
+    public func tableExists(_ name: String) throws -> Bool {
+        try !query(dialect.tableExistsQuery, [.text(name)]).isEmpty
     }
 }
 

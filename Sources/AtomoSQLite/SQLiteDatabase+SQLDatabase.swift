@@ -19,6 +19,11 @@ extension SQLiteDatabase: SQLDatabase {
     }
 }
 
+extension SQLiteError: SQLDatabaseError {
+    /// Whether this is ``SQLiteError/databaseClosed``: work asked of a closed ``SQLiteDatabase``.
+    public var isDatabaseClosed: Bool { self == .databaseClosed }
+}
+
 extension SQLiteConnection: SQLConnection {
     /// ``SQLDialect/sqlite``.
     public var dialect: SQLDialect { .sqlite }

@@ -1,3 +1,4 @@
+import AtomoSQL
 import Foundation
 
 /// A SQLite database with one writer connection and a pool of reader connections, each on a
@@ -74,8 +75,9 @@ public final class SQLiteDatabase: Sendable {
     public let path: String?
     /// The configuration the database was opened with.
     public let configuration: Configuration
-    private let writer: ConnectionThreads<SQLiteConnection>
-    private let readers: ConnectionThreads<SQLiteConnection>?
+    // Each connection is pinned to its own thread: SQLite connections are never shared between threads.
+    private let writer: BlockingThreads<SQLiteConnection>
+    private let readers: BlockingThreads<SQLiteConnection>?
     /// Checkpoints the WAL beside the writer (nil for in-memory databases, which have no WAL).
     private let checkpointer: WALCheckpointer?
 
@@ -102,8 +104,8 @@ public final class SQLiteDatabase: Sendable {
         let checkpointer = WALCheckpointer(connection: checkpointConnection)
         writerConnection.onWALCommit { frames in checkpointer.walDidCommit(frames: frames) }
         self.checkpointer = checkpointer
-        writer = ConnectionThreads(name: "atomo-sql-w", connections: [writerConnection])
-        readers = ConnectionThreads(name: "atomo-sql-r", connections: readerConnections)
+        writer = BlockingThreads(name: "atomo-sql-w", resources: [writerConnection], stackSize: Self.stackSize)
+        readers = BlockingThreads(name: "atomo-sql-r", resources: readerConnections, stackSize: Self.stackSize)
     }
 
     /// Opens (creating if needed) the database file at `path` on a thread of its own, so that the
@@ -124,7 +126,7 @@ public final class SQLiteDatabase: Sendable {
         self.configuration = configuration
         let connection = try SQLiteConnection(path: ":memory:", busyTimeout: configuration.busyTimeout)
         try connection.execute("PRAGMA foreign_keys = ON")
-        writer = ConnectionThreads(name: "atomo-sql-m", connections: [connection])
+        writer = BlockingThreads(name: "atomo-sql-m", resources: [connection], stackSize: Self.stackSize)
         readers = nil
         checkpointer = nil
     }
@@ -136,8 +138,12 @@ public final class SQLiteDatabase: Sendable {
         checkpointer?.close(wait: false)
     }
 
+    /// The stack of each connection's thread.
+    static let stackSize = 4 << 20
+
     /// Stops accepting work, lets queued jobs finish and closes every connection. Blocks until done.
-    /// Call it from outside the database's own jobs.
+    /// Safe to call more than once; later work throws ``SQLiteError/databaseClosed``. Call it from
+    /// outside the database's own jobs.
     public func close() {
         writer.close(wait: true)
         readers?.close(wait: true)
@@ -173,7 +179,7 @@ public final class SQLiteDatabase: Sendable {
     ///
     /// `body` manages its own transaction (see ``SQLiteConnection/transaction(_:_:)``).
     public func write<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
-        try await writer.run(body)
+        try await writer.run(body, refused: Self.refused)
     }
 
     /// Enqueues `job` on the writer thread without waiting for it. Returns false once the database is closed.
@@ -189,6 +195,11 @@ public final class SQLiteDatabase: Sendable {
     ///
     /// A reader sees the database as of the last commit before its read transaction began.
     public func read<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
-        if let readers { try await readers.run(body) } else { try await writer.run(body) }
+        if let readers { try await readers.run(body, refused: Self.refused) } else { try await writer.run(body, refused: Self.refused) }
+    }
+
+    /// The error for a job the connections' threads refused: they refuse only once closed.
+    private static func refused(_ refusal: BlockingThreads<SQLiteConnection>.Refusal) -> any Error {
+        SQLiteError.databaseClosed
     }
 }

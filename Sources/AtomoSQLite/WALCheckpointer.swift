@@ -1,3 +1,4 @@
+import AtomoSQL
 internal import CSQLite
 import Synchronization
 
@@ -30,7 +31,7 @@ final class WALCheckpointer: Sendable {
     /// WAL frames after which the writer checkpoints itself, which lets the WAL restart.
     static let hardLimitFrames: Int32 = 4000
 
-    private let thread: ConnectionThreads<SQLiteConnection>
+    private let thread: BlockingThreads<SQLiteConnection>
     /// Whether a checkpoint job is queued and not yet started: at most one waits at a time.
     private let isQueued = Atomic<Bool>(false)
     /// The WAL's frame count when the last checkpoint was requested (0 after a restart).
@@ -38,7 +39,7 @@ final class WALCheckpointer: Sendable {
 
     /// Starts the checkpointer's thread, which owns `connection` (a read-write connection to the file).
     init(connection: SQLiteConnection) {
-        thread = ConnectionThreads(name: "atomo-sql-c", connections: [connection])
+        thread = BlockingThreads(name: "atomo-sql-c", resources: [connection], stackSize: SQLiteDatabase.stackSize)
     }
 
     /// Called by the writer's WAL hook, on the writer's thread, after every commit.

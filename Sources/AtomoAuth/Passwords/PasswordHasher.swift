@@ -1,3 +1,4 @@
+import AtomoSQL
 import CArgon2
 import CCrypt
 import Foundation
@@ -51,20 +52,35 @@ public final class PasswordHasher: Sendable {
 
     /// The configuration the hasher was made with.
     public let configuration: Configuration
-    private let pool: BlockingWorkPool
+    /// The hasher's threads: never the cooperative pool, where one argon2id hash (tens of
+    /// milliseconds of a core) per login in a burst would stall every other request of the server.
+    private let pool: BlockingThreads<Void>
 
     /// Creates a hasher and starts its threads.
     /// - Throws: ``PasswordHashError/invalidParameters(_:)`` when the parameters are out of range.
     public init(configuration: Configuration = Configuration()) throws(PasswordHashError) {
         try configuration.parameters.validate()
         self.configuration = configuration
-        self.pool = BlockingWorkPool(
-            name: "atomo-hash", threadCount: configuration.maximumConcurrentHashes,
+        // argon2's memory and bcrypt's crypt_data are allocated on the heap: a small stack does.
+        self.pool = BlockingThreads(
+            name: "atomo-hash", threadCount: configuration.maximumConcurrentHashes, stackSize: 1 << 20,
             queueLimit: configuration.maximumQueuedHashes)
     }
 
+    deinit { pool.close(wait: false) }
+
     /// Stops the hasher's threads once queued work is done; later calls throw ``PasswordHashError/closed``.
-    public func close() { pool.close() }
+    public func close() { pool.close(wait: false) }
+
+    /// Runs `body` on one of the hasher's threads.
+    private func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await pool.run({ _ in try body() }) { refusal in
+            switch refusal {
+            case .closed: return PasswordHashError.closed
+            case .overloaded(let waiting, let limit): return PasswordHashError.overloaded(queued: waiting, limit: limit)
+            }
+        }
+    }
 
     /// Hashes `password` with argon2id, a fresh random salt and the configured parameters.
     ///
@@ -72,7 +88,7 @@ public final class PasswordHasher: Sendable {
     /// - Throws: ``PasswordHashError``.
     public func hash(_ password: String) async throws -> String {
         let parameters = configuration.parameters
-        return try await pool.run { try Self.argon2idHash(password, parameters: parameters) }
+        return try await run { try Self.argon2idHash(password, parameters: parameters) }
     }
 
     /// Whether `password` matches `encodedHash` (argon2id, argon2i or bcrypt). The comparison is
@@ -82,7 +98,7 @@ public final class PasswordHasher: Sendable {
     ///   this library understands, or ``PasswordHashError/overloaded(queued:limit:)``.
     public func verify(_ password: String, against encodedHash: String) async throws -> Bool {
         let format = try PasswordHashFormat(parsing: encodedHash)
-        return try await pool.run { try Self.verifyNow(password, against: encodedHash, format: format) }
+        return try await run { try Self.verifyNow(password, against: encodedHash, format: format) }
     }
 
     /// Whether `encodedHash` should be replaced by a new hash: it is not argon2id of the current

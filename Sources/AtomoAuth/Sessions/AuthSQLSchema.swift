@@ -74,12 +74,7 @@ enum AuthSQLSchema {
     }
 
     private static func version(_ connection: any SQLConnection) throws -> Int {
-        let exists = try connection.query(
-            connection.dialect.usesDollarPlaceholders
-                ? "SELECT 1 FROM information_schema.tables WHERE table_name = $1 AND table_schema = current_schema()"
-                : "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
-            [.text(migrationsTable)])
-        guard !exists.isEmpty else { return 0 }
+        guard try connection.tableExists(migrationsTable) else { return 0 }
         return Int(try connection.scalar("SELECT COALESCE(MAX(version), 0) FROM \(migrationsTable)") ?? 0)
     }
 }

@@ -12,7 +12,7 @@ struct AuditProjector: SQLProjector {
     static let suffixes = ["Created", "Updated", "Deleted", "Restored"]
 
     func createSchema(in connection: any SQLConnection) throws {
-        let text = connection.dialect.usesDollarPlaceholders ? "TEXT COLLATE \"C\"" : "TEXT"
+        let text = connection.dialect.binaryTextType
         try connection.execute(
             """
             CREATE TABLE IF NOT EXISTS atomo_content_audit (position BIGINT PRIMARY KEY, entity \(text) NOT NULL,

@@ -86,7 +86,7 @@ struct FilterCompiler {
         case .not(let inner):
             // A null comparison is unknown in SQL; NOT of unknown stays unknown. COALESCE makes
             // "not (field = x)" include records where field is null, as the fold does.
-            return "NOT COALESCE(\(try compile(inner, entity: entity, depth: depth)), \(dialect.usesDollarPlaceholders ? "FALSE" : "0"))"
+            return "NOT COALESCE(\(try compile(inner, entity: entity, depth: depth)), \(dialect.booleanLiteral(false)))"
         case .related(let name, let inner):
             guard depth == 0 else { throw .invalidFilter("related filters go one level deep (\(entity.name).\(ContentError.quoted(name)))") }
             let field = try self.field(name, in: entity, purpose: "filter")
@@ -133,8 +133,7 @@ struct FilterCompiler {
             var pattern = Self.escapeLike(text)
             if case .contains = predicate { pattern = "%" + pattern }
             pattern += "%"
-            let like = dialect.usesDollarPlaceholders ? "ILIKE" : "LIKE"
-            return "\(field.sql) \(like) \(bind(.text(pattern))) ESCAPE '\\'"
+            return dialect.caseInsensitiveLike(field.sql, pattern: bind(.text(pattern)))
         case .isNull(let isNull):
             return "\(field.sql) IS \(isNull ? "" : "NOT ")NULL"
         }
@@ -146,15 +145,7 @@ struct FilterCompiler {
     }
 
     /// `%`, `_` and `\` stand for themselves.
-    static func escapeLike(_ text: String) -> String {
-        var result = ""
-        result.reserveCapacity(text.utf8.count)
-        for character in text.unicodeScalars {
-            if character == "\\" || character == "%" || character == "_" { result.unicodeScalars.append("\\") }
-            result.unicodeScalars.append(character)
-        }
-        return result
-    }
+    static func escapeLike(_ text: String) -> String { SQLDialect.escapeLikePattern(text) }
 
     /// A predicate value as the column holds it, or `invalidFilter` naming the field.
     func sqlValue(_ value: JSONValue, for field: QueryField, label: String) throws(ContentError) -> SQLValue {

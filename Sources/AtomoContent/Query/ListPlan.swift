@@ -98,10 +98,8 @@ struct ListPlan {
             conditions.append(alternatives.isEmpty ? "1 = 0" : "(" + alternatives.joined(separator: " OR ") + ")")
         }
         let order = zip(sortFields, directions).map { field, direction -> String in
-            var term = "\(field.sql) \(direction == .ascending ? "ASC" : "DESC")"
-            // Nulls first ascending and last descending, as SQLite does by itself.
-            if dialect.usesDollarPlaceholders && field.isNullable { term += direction == .ascending ? " NULLS FIRST" : " NULLS LAST" }
-            return term
+            // Nulls first ascending and last descending on every database.
+            dialect.orderTerm(field.sql, descending: direction == .descending, nullable: field.isNullable)
         }
         let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
         var sql = "SELECT \(RecordRows.selectList(entity)) FROM \(entity.view.quoted)\(whereClause) ORDER BY \(order.joined(separator: ", "))"

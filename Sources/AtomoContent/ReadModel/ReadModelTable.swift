@@ -12,8 +12,8 @@ import Foundation
 enum ReadModelTable {
     static func sqlType(_ storage: ColumnStorage, dialect: SQLDialect) -> String {
         switch storage {
-        // "C" collation on PostgreSQL: text sorts by code point, as on SQLite, and prefix LIKE can use the index.
-        case .text, .json: dialect.usesDollarPlaceholders ? "TEXT COLLATE \"C\"" : "TEXT"
+        // Text sorts by code point on every database, and prefix LIKE can use the index.
+        case .text, .json: dialect.binaryTextType
         case .integer, .boolean: "BIGINT"
         case .real: "DOUBLE PRECISION"
         }
@@ -44,9 +44,9 @@ enum ReadModelTable {
             statements.append(
                 "CREATE INDEX IF NOT EXISTS \(indexName(table, "f_" + column.name).quoted) ON \(table.quoted) (\(column.column.quoted), _created_at, id)")
         }
-        // In list order: nulls first ascending, as lists sort them (SQLite's order; PostgreSQL's
-        // lists say NULLS FIRST, which its index must say too to be walked).
-        let nullsFirst = dialect.usesDollarPlaceholders ? " NULLS FIRST" : ""
+        // In list order: nulls first ascending, as lists sort them (the lists' ORDER BY says so
+        // through the dialect, and an index must say the same to be walked).
+        let nullsFirst = dialect.nullsLowest(descending: false)
         for column in entity.columns where column.hasListOrderIndex && (only?.contains(column.name) ?? true) {
             statements.append(
                 "CREATE INDEX IF NOT EXISTS \(indexName(table, "o_" + column.name).quoted) ON \(table.quoted) (\(column.column.quoted)\(nullsFirst), id)"

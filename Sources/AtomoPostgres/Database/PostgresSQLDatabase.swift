@@ -33,7 +33,8 @@ public final class PostgresSQLDatabase: SQLDatabase {
     /// The schema the connections' `search_path` points at, if one was given.
     public let schema: SQLIdentifier?
 
-    private let queue = PostgresSQLDatabaseQueue()
+    /// One session (one connection) per thread; transactions wait in the pool's queue for a thread.
+    private let threads: BlockingThreads<PostgresSQLDatabaseSession>
 
     /// Opens a database of `threads` threads (and as many connections, opened on first use).
     public init(
@@ -41,10 +42,10 @@ public final class PostgresSQLDatabase: SQLDatabase {
         logger: Logger = Logger(label: "atomo.postgres.sql")
     ) {
         self.schema = schema
-        for id in 0..<max(1, threads) {
-            PostgresSQLDatabaseThread(id: id, queue: queue, configuration: configuration, schema: schema, logger: logger)
-                .start()
+        let sessions = (0..<max(1, threads)).map { id in
+            PostgresSQLDatabaseSession(id: id, configuration: configuration, schema: schema, logger: logger)
         }
+        self.threads = BlockingThreads(name: "atomo-pg-sql", resources: sessions, onExit: { $0.close() })
     }
 
     /// Opens a database at `url` (`postgres://user:password@host:port/database?sslmode=…`).
@@ -57,11 +58,12 @@ public final class PostgresSQLDatabase: SQLDatabase {
             logger: logger)
     }
 
-    deinit { queue.close() }
+    deinit { threads.close(wait: false) }
 
-    /// Lets queued transactions finish, then closes the connections; later transactions throw
-    /// ``PostgresSQLDatabaseError/Kind/closed``.
-    public func close() { queue.close() }
+    /// Lets queued transactions finish, then closes the connections (on the database's threads,
+    /// without waiting for them); later transactions throw ``PostgresSQLDatabaseError/Kind/closed``.
+    /// Safe to call more than once.
+    public func close() { threads.close(wait: false) }
 
     /// Runs `body` in a read-write transaction on one of the database's threads.
     public func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (any SQLConnection) throws -> T) async throws -> T {
@@ -84,7 +86,9 @@ public final class PostgresSQLDatabase: SQLDatabase {
                     return { continuation.resume(returning: value) }
                 },
                 fail: { error in continuation.resume(throwing: error) })
-            if !queue.enqueue(job) { continuation.resume(throwing: PostgresSQLDatabaseError(kind: .closed, message: "closed")) }
+            if !threads.submit({ session in session.perform(job) }) {
+                continuation.resume(throwing: PostgresSQLDatabaseError(kind: .closed, message: "closed"))
+            }
         }
     }
 }

@@ -1,3 +1,4 @@
+public import AtomoSQL
 import PostgresNIO
 
 /// An error of ``PostgresSQLDatabase``: a statement the server refused, a lost connection, or a
@@ -7,7 +8,7 @@ import PostgresNIO
 /// do { try connection.execute("INSERT INTO t (id) VALUES ($1)", [.integer(1)]) }
 /// catch let error as PostgresSQLDatabaseError where error.sqlState == "23505" { … }   // unique violation
 /// ```
-public struct PostgresSQLDatabaseError: Error, Sendable, Hashable, CustomStringConvertible {
+public struct PostgresSQLDatabaseError: SQLDatabaseError, Hashable, CustomStringConvertible {
     /// What kind of failure this is.
     public enum Kind: Sendable, Hashable {
         /// The server refused a statement (see ``PostgresSQLDatabaseError/sqlState``).
@@ -34,6 +35,9 @@ public struct PostgresSQLDatabaseError: Error, Sendable, Hashable, CustomStringC
         self.sqlState = sqlState
         self.message = message
     }
+
+    /// Whether the kind is ``Kind/closed``.
+    public var isDatabaseClosed: Bool { kind == .closed }
 
     /// A human-readable explanation.
     public var description: String {

@@ -4,43 +4,34 @@ import Logging
 import NIOCore
 import PostgresNIO
 
-/// One thread of a ``PostgresSQLDatabase``: it holds one PostgreSQL connection (opened on first use,
-/// re-opened after it breaks) and runs queued transactions on it, one at a time.
-final class PostgresSQLDatabaseThread: @unchecked Sendable {
-    // `connection` is touched only by this object's thread.
+/// The connection of one thread of a ``PostgresSQLDatabase``: opened on first use, re-opened after it
+/// breaks, closed when the database's threads end. Each session belongs to one thread of the
+/// database's ``AtomoSQL/BlockingThreads`` pool and runs that thread's transactions, one at a time.
+final class PostgresSQLDatabaseSession {
+    // Touched only by the one pool thread that owns this session (its jobs and `close()` run there).
     private var connection: PostgresConnection?
-    private let queue: PostgresSQLDatabaseQueue
     private let configuration: PostgresConnection.Configuration
     private let schema: SQLIdentifier?
     private let logger: Logger
     private let id: Int
 
-    init(
-        id: Int, queue: PostgresSQLDatabaseQueue, configuration: PostgresConnection.Configuration, schema: SQLIdentifier?,
-        logger: Logger
-    ) {
+    init(id: Int, configuration: PostgresConnection.Configuration, schema: SQLIdentifier?, logger: Logger) {
         self.id = id
-        self.queue = queue
         self.configuration = configuration
         self.schema = schema
         self.logger = logger
     }
 
-    func start() {
-        let thread = Thread { [self] in self.loop() }
-        thread.name = "atomo.postgres.sql.\(id)"
-        thread.start()
-    }
-
-    private func loop() {
-        while let job = queue.next() { perform(job) }
+    /// Closes the connection, if one is open (on the session's thread, when the pool ends).
+    func close() {
         if let connection {
             _ = try? connection.close().wait()
             self.connection = nil
         }
     }
 
-    private func perform(_ job: PostgresSQLDatabaseJob) {
+    /// Runs one transaction: BEGIN, the body, COMMIT (or ROLLBACK when the body throws).
+    func perform(_ job: PostgresSQLDatabaseJob) {
         let sql: PostgresSQLConnection
         do {
             sql = PostgresSQLConnection(connection: try openConnection(), logger: logger)
