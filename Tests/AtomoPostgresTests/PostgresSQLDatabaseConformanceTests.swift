@@ -5,9 +5,7 @@ import Testing
 
 /// The `SQLDatabase` conformance suite on PostgreSQL: each check in a `PostgresSQLDatabase` of its own,
 /// in a fresh schema.
-@Suite(
-    "SQLDatabase conformance on PostgreSQL",
-    .enabled(if: PostgresTestDatabase.isAvailable, PostgresTestDatabase.skipMessage))
+@Suite("SQLDatabase conformance on PostgreSQL", TestEnvironment.postgres.trait)
 struct PostgresSQLDatabaseConformanceTests {
     // PostgreSQL's text cannot hold NUL: such text is refused with a PostgresSQLDatabaseError (22021).
     static let suite = SQLDatabaseConformance(capabilities: .init(textAllowsNUL: false)) {
