@@ -6,10 +6,8 @@ import Testing
 /// graphql-transport-ws, graphql-core validating the served introspection.
 /// They run when `ATOMO_INTEROP_PYTHON` names a Python with Tests/interop/requirements.txt installed
 /// (scripts/test prepares one); without it they skip, or fail under `ATOMO_REQUIRE_ALL=1`.
-@Suite("Python GraphQL clients", .serialized, InteropTests.requirement.trait)
+@Suite("Python GraphQL clients", .serialized, CRMClientsPython.requirement.trait)
 struct InteropTests {
-    /// gql (with requests), websockets and graphql-core importable by `ATOMO_INTEROP_PYTHON`.
-    static let requirement = TestEnvironment.interopPython(importing: ["gql", "requests", "websockets", "graphql"])
     static var python: String { TestEnvironment.interopPython ?? "python3" }
     static var script: String {
         TestPaths.examples.appendingPathComponent("Tests/interop/crm_clients.py").path
@@ -94,4 +92,10 @@ struct InteropTests {
         #expect(errors["invalid"]?.isEmpty == false)
         #expect(await server.stop() == 0)
     }
+}
+
+/// The Python the clients run with: gql (with requests), websockets and graphql-core importable by
+/// `ATOMO_INTEROP_PYTHON`.
+enum CRMClientsPython {
+    static let requirement = TestEnvironment.interopPython(importing: ["gql", "requests", "websockets", "graphql"])
 }
