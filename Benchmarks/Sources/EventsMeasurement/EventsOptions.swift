@@ -100,7 +100,9 @@ package struct EventsOptions: ParsableArguments {
 
     /// One run on a fresh SQLite file (`path`, or a temporary one), removed afterwards.
     package func measureSQLite(_ workload: EventsWorkloadPlan) async throws -> EventsThroughput {
-        let file = path ?? FileManager.default.temporaryDirectory
+        let file =
+            path
+            ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("atomo-bench-\(UUID().uuidString).sqlite").path
         guard !FileManager.default.fileExists(atPath: file) else {
             throw ValidationError("\(file) exists; the benchmark needs a path it can create and remove")

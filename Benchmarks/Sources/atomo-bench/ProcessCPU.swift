@@ -1,8 +1,9 @@
-#if canImport(CoreFoundation)
-    // `rusage` and `timeval`: see the note in CRDTB4Command.swift.
-    import CoreFoundation
-#endif
 import Foundation
+
+#if canImport(CoreFoundation)
+// `rusage` and `timeval`: see the note in CRDTB4Command.swift.
+import CoreFoundation
+#endif
 
 /// User and system CPU time the process has used, in seconds.
 func processCPUSeconds() -> Double {
