@@ -29,11 +29,24 @@ let package = Package(
             dependencies: [.product(name: "AtomoEvents", package: atomo)],
             swiftSettings: swiftSettings
         ),
+        // The events workload's plan, timing and options, shared by `atomo-bench events` and
+        // `atomo-bench-events`.
+        .target(
+            name: "EventsMeasurement",
+            dependencies: [
+                "EventsWorkload",
+                .product(name: "AtomoEvents", package: atomo),
+                .product(name: "AtomoSQLite", package: atomo),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // `atomo-bench`: the command-line benchmark users run on their own hardware.
         .executableTarget(
             name: "atomo-bench",
             dependencies: [
                 "EventsWorkload",
+                "EventsMeasurement",
                 .product(name: "AtomoEvents", package: atomo),
                 .product(name: "AtomoCRDT", package: atomo),
                 .product(name: "AtomoProjection", package: atomo),
@@ -44,6 +57,16 @@ let package = Package(
                 .product(name: "AtomoContent", package: atomo),
                 .product(name: "AtomoGraphQL", package: atomo),
                 .product(name: "AtomoSchema", package: atomo),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // `atomo-bench-events`: `atomo-bench events` on SQLite alone, linking only the event store
+        // (no PostgreSQL, TLS or GraphQL to compile), for `peers/compare events-sqlite`.
+        .executableTarget(
+            name: "atomo-bench-events",
+            dependencies: [
+                "EventsMeasurement",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

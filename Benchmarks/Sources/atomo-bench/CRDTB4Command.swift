@@ -18,7 +18,9 @@ import CoreFoundation
 ///
 /// Replays the automerge-paper editing trace (259,778 single-character edits) into a `YText`, then
 /// applies every edit's update on a second document (B1-style), and reports medians, the encoded size
-/// next to yrs's encoding of the same document, and the peak resident memory.
+/// next to yrs's encoding of the same document, and the peak resident memory: the whole process's,
+/// and how far it rose above the resident memory right after the trace was loaded (the basis the
+/// peer comparison uses, since it measures pycrdt's Python process the same way).
 struct CRDTB4Command: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "crdt-b4",
@@ -56,6 +58,7 @@ struct CRDTB4Command: AsyncParsableCommand {
         let yrsBytes = (try? Data(contentsOf: yrsURL))?.count
 
         Self.resetPeakResident()
+        let residentAfterLoad = Self.residentBytes()
         var localTimes: [Double] = []
         var localCPU: [Double] = []
         var encodedBytes = 0
@@ -116,6 +119,7 @@ struct CRDTB4Command: AsyncParsableCommand {
             ]
             fields.append("\"yrs_bytes\":\(yrsBytes.map(String.init) ?? "null")")
             fields.append("\"peak_rss_bytes\":\(peak.map(String.init) ?? "null")")
+            fields.append("\"rss_after_load_bytes\":\(residentAfterLoad.map(String.init) ?? "null")")
             print("{" + fields.joined(separator: ",") + "}")
         } else {
             print("B4 (automerge-paper, \(edits.count) edits), median of \(max(1, runs)) runs")
@@ -127,6 +131,9 @@ struct CRDTB4Command: AsyncParsableCommand {
             )
             print("  encoded document        \(encodedBytes) bytes" + (yrsBytes.map { " (yrs: \($0) bytes)" } ?? ""))
             print("  peak RSS                \(peak.map { "\($0 / 1_048_576) MiB" } ?? "unknown")")
+            if let peak, let residentAfterLoad {
+                print("  peak RSS above the RSS after loading the trace \((peak - residentAfterLoad) / 1_048_576) MiB")
+            }
         }
     }
 
@@ -206,9 +213,15 @@ struct CRDTB4Command: AsyncParsableCommand {
     }
 
     /// Peak resident set size (VmHWM) on Linux.
-    static func peakResidentBytes() -> Int? {
+    static func peakResidentBytes() -> Int? { statusBytes("VmHWM:") }
+
+    /// Current resident set size (VmRSS) on Linux.
+    static func residentBytes() -> Int? { statusBytes("VmRSS:") }
+
+    /// A size in kB from `/proc/self/status`, in bytes.
+    static func statusBytes(_ field: String) -> Int? {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+        for line in status.split(separator: "\n") where line.hasPrefix(field) {
             let digits = line.split(separator: " ").compactMap { Int($0) }
             return digits.first.map { $0 * 1024 }
         }

@@ -1,20 +1,25 @@
 import Foundation
 
 /// The figures of one run (or their medians), in events per second.
-struct EventsThroughput: Sendable {
-    var appendEventsPerSecond = 0.0
-    var readStreamEventsPerSecond = 0.0
-    var readAllEventsPerSecond = 0.0
-    var sequentialSingleAppendsPerSecond = 0.0
-    var concurrentSingleAppendsPerSecond = 0.0
+package struct EventsThroughput: Sendable {
+    /// Events per second appended in calls of the plan's batch size.
+    package var appendEventsPerSecond = 0.0
+    /// Events per second read back stream by stream.
+    package var readStreamEventsPerSecond = 0.0
+    /// Events per second read through the global order, page by page.
+    package var readAllEventsPerSecond = 0.0
+    /// One-event appends per second from one task.
+    package var sequentialSingleAppendsPerSecond = 0.0
+    /// One-event appends per second from the plan's concurrent tasks.
+    package var concurrentSingleAppendsPerSecond = 0.0
 
     /// How many times more single-event appends per second concurrent tasks achieve than one task.
-    var groupCommitRatio: Double {
+    package var groupCommitRatio: Double {
         sequentialSingleAppendsPerSecond > 0 ? concurrentSingleAppendsPerSecond / sequentialSingleAppendsPerSecond : 0
     }
 
     /// The median of each figure on its own.
-    static func median(of samples: [EventsThroughput]) -> EventsThroughput {
+    package static func median(of samples: [EventsThroughput]) -> EventsThroughput {
         func median(_ figure: (EventsThroughput) -> Double) -> Double {
             let sorted = samples.map(figure).sorted()
             let middle = sorted.count / 2
@@ -28,14 +33,16 @@ struct EventsThroughput: Sendable {
             concurrentSingleAppendsPerSecond: median(\.concurrentSingleAppendsPerSecond))
     }
 
-    var summary: String {
+    /// One line with every figure.
+    package var summary: String {
         "append \(Self.format(appendEventsPerSecond)), read-stream \(Self.format(readStreamEventsPerSecond)), "
             + "read-all \(Self.format(readAllEventsPerSecond)), single sequential "
             + "\(Self.format(sequentialSingleAppendsPerSecond)), single concurrent "
             + "\(Self.format(concurrentSingleAppendsPerSecond)) events/s"
     }
 
-    func report(backend: String, plan: EventsWorkloadPlan, runs: Int) -> String {
+    /// The figures as a small table.
+    package func report(backend: String, plan: EventsWorkloadPlan, runs: Int) -> String {
         """
         events on \(backend): \(plan.events) events in appends of \(plan.batch), medians of \(runs) runs
           append (\(plan.batch) events per call)   \(Self.format(appendEventsPerSecond)) events/s
@@ -48,7 +55,7 @@ struct EventsThroughput: Sendable {
     }
 
     /// One JSON object, keys in a fixed order, rates rounded to whole events per second.
-    func json(backend: String, plan: EventsWorkloadPlan, runs: Int) -> String {
+    package func json(backend: String, plan: EventsWorkloadPlan, runs: Int) -> String {
         let fields: [(String, String)] = [
             ("backend", "\"\(backend)\""),
             ("events", "\(plan.events)"),

@@ -1,35 +1,40 @@
-import AtomoEvents
+package import AtomoEvents
 import EventsWorkload
 #if canImport(CoreFoundation)
-    // timespec and rusage come through CoreFoundation's headers once a dependency brings its module in
-    // (AtomoGraphQL does); MemberImportVisibility then needs the import named here.
+    // `rusage` and `timeval` come through CoreFoundation's headers once a dependency brings its
+    // module in; MemberImportVisibility then needs the import named here.
     import CoreFoundation
 #endif
 import Foundation
 import Synchronization
 
-#if canImport(CoreFoundation)
-// `rusage` and `timeval`: see the note in CRDTB4Command.swift.
-import CoreFoundation
-#endif
-
-/// What one run of `atomo-bench events` does, and how it times each part.
-struct EventsWorkloadPlan: Sendable {
+/// What one run of `atomo-bench events` (and `atomo-bench-events`) does, and how it times each part.
+package struct EventsWorkloadPlan: Sendable {
     /// Events appended in batches (a multiple of `batch`).
-    var events: Int
+    package var events: Int
     /// Events per append call.
-    var batch: Int
+    package var batch: Int
     /// Events per `readAllPage` call.
-    var page: Int
+    package var page: Int
     /// Single-event appends, once sequential and once concurrent.
-    var singleAppends: Int
+    package var singleAppends: Int
     /// Tasks appending concurrently.
-    var concurrency: Int
+    package var concurrency: Int
     /// How many times each read is repeated in a run (the median pass counts).
-    var readPasses = 3
+    package var readPasses: Int
+
+    /// Creates a plan.
+    package init(events: Int, batch: Int, page: Int, singleAppends: Int, concurrency: Int, readPasses: Int = 3) {
+        self.events = events
+        self.batch = batch
+        self.page = page
+        self.singleAppends = singleAppends
+        self.concurrency = concurrency
+        self.readPasses = readPasses
+    }
 
     /// Runs every part on `store`, which must be empty, and returns events per second for each.
-    func measure(on store: any EventStore) async throws -> EventsThroughput {
+    package func measure(on store: any EventStore) async throws -> EventsThroughput {
         var result = EventsThroughput()
 
         // (a) Batched appends from one task. The events are built first so that only the store is timed.
