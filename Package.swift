@@ -28,6 +28,8 @@ let package = Package(
     dependencies: [
         // API package only: hosts choose the metrics backend (DESIGN.md, "Library modules").
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        // API package only: libraries accept a Logger; hosts bootstrap the logging backend.
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         // Imported by AtomoPostgres alone.
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         // Imported by AtomoGraphQL alone: parser, validator, type system and the reference executor.
@@ -60,13 +62,16 @@ let package = Package(
             name: "AtomoProjection",
             dependencies: [
                 "AtomoEvents", "AtomoSQL", "AtomoSQLite", .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
         .target(name: "AtomoSchema", swiftSettings: swiftSettings),
         .target(
             name: "AtomoContent",
-            dependencies: ["AtomoEvents", "AtomoProjection", "AtomoSchema", "AtomoSQL"],
+            dependencies: [
+                "AtomoEvents", "AtomoProjection", "AtomoSchema", "AtomoSQL", .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(name: "AtomoCRDT", swiftSettings: swiftSettings),

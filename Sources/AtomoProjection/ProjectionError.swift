@@ -20,6 +20,12 @@ public enum ProjectionError: Error, Sendable, Hashable, CustomStringConvertible 
     case invalidState(String)
     /// A blue/green rebuild could not complete; the live version is untouched.
     case rebuildFailed(name: String, reason: String)
+    /// ``ProjectionRunner/skipParked()`` on a runner that is not parked.
+    case notParked(name: String)
+    /// A ``ProjectionDaemon`` holds no projector of this name.
+    case unknownProjector(name: String)
+    /// A ``ProjectionDaemon`` already holds a projector of this name.
+    case duplicateProjector(name: String)
 
     /// A human-readable explanation.
     public var description: String {
@@ -34,6 +40,9 @@ public enum ProjectionError: Error, Sendable, Hashable, CustomStringConvertible 
         case .invalidConfiguration(let message): "invalid projection configuration: \(message)"
         case .invalidState(let message): "invalid runner state: \(message)"
         case .rebuildFailed(let name, let reason): "rebuild of \(name) failed: \(reason)"
+        case .notParked(let name): "projector \(name) is not parked"
+        case .unknownProjector(let name): "no projector named \(name) is registered"
+        case .duplicateProjector(let name): "a projector named \(name) is already registered"
         }
     }
 }

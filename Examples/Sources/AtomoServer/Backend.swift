@@ -2,6 +2,7 @@ import AtomoAuth
 import AtomoContent
 import AtomoEvents
 import AtomoGraphQL
+import AtomoProjection
 import AtomoSQL
 import AtomoSchema
 import AtomoTooling
@@ -66,8 +67,13 @@ final class Backend: Service, Sendable {
             let auth = try await ServerAuth.open(
                 events: events.store, database: events.database, secret: secret, schema: schema.schema, policy: policy)
             try await auth.bootstrapAdmin(configuration: configuration, schema: schema.schema, logger: logger)
+            // The server's projection daemon: the engine registers its read models' projectors there,
+            // and `/health` and `/metrics` read it.
+            let daemon = ProjectionDaemon(logger: logger)
             let engine = try ContentEngine(
-                schema: schema.schema, events: events.store, readModels: events.database, policy: policy)
+                schema: schema.schema, events: events.store, readModels: events.database, policy: policy,
+                daemon: daemon, logger: logger)
+            daemon.start()
             try await engine.start()
             let graphQL = GraphQLService(engine: engine, schema: schema.schema, authenticator: auth.authenticator)
             return Backend(
@@ -118,6 +124,7 @@ final class Backend: Service, Sendable {
     func run() async throws {
         try? await gracefulShutdown()
         await engine.stop()
+        await engine.daemon.stop()
         await events.close()
     }
 }
@@ -129,31 +136,54 @@ enum ServerMetrics {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         return registry
     }()
+
+    /// Refreshes the projection series from the daemon at each scrape.
+    static let projections = ProjectionMetricsPublisher(registry: registry)
 }
 
 extension Backend {
-    /// Whether the read models' projectors have caught up with the log: every entity's live read
-    /// model has a stored checkpoint at the head read just before (`ContentEngine.readModelStatus()`,
-    /// which on PostgreSQL counts the node that holds a projector's lock too). A projector behind is
-    /// given a second to catch up before it counts.
+    /// Whether the read models have caught up with the log, from `ContentEngine.readModelHealth()`:
+    /// the engine waits (by notification, up to a second) for its projectors to reach the head read
+    /// when the check began, and counts the stored checkpoint of a projector another node applies
+    /// (PostgreSQL). A parked projector makes the check fail at once. The detail lists every
+    /// projector of the engine's daemon.
     func projectorsCheck() async -> (ok: Bool, detail: [String: Any]) {
         do {
-            let head = try await events.store.headPosition()
-            var behind: [String: Int64] = [:]
-            for attempt in 0..<20 {
-                behind = [:]
-                for status in try await engine.readModelStatus() where status.checkpoint < head {
-                    behind[status.entity] = head - status.checkpoint
+            let health = try await engine.readModelHealth()
+            var projectors: [String: Any] = [:]
+            for projector in health.projectors {
+                var detail: [String: Any] = [
+                    "state": projector.state.rawValue, "checkpoint": projector.checkpoint, "head": projector.head,
+                    "lagEvents": projector.lagEvents, "lagSeconds": projector.lagSeconds,
+                    "errorCount": projector.errorCount,
+                ]
+                if let parked = projector.parked {
+                    detail["parked"] =
+                        [
+                            "position": parked.position, "eventType": parked.eventType, "error": parked.message,
+                        ] as [String: Any]
                 }
-                if behind.isEmpty || attempt == 19 { break }
-                try await Task.sleep(for: .milliseconds(50))
+                projectors[projector.name] = detail
             }
+            let status = health.isCaughtUp ? "ok" : health.parked.isEmpty ? "behind" : "parked"
             return (
-                behind.isEmpty,
-                ["status": behind.isEmpty ? "ok" : "behind", "head": head, "lagEvents": behind] as [String: Any]
+                health.isCaughtUp,
+                [
+                    "status": status, "head": health.head, "lagEvents": health.behind, "parked": health.parked,
+                    "projectors": projectors,
+                ] as [String: Any]
             )
         } catch {
             return (false, ["status": "error", "message": "\(error)"])
         }
+    }
+
+    /// The Prometheus exposition of the process's metrics, with the projection daemon's status
+    /// written into the registry just before (see `ProjectionMetricsPublisher`).
+    func metricsText() async -> [UInt8] {
+        ServerMetrics.projections.publish(await engine.daemon.status())
+        var buffer: [UInt8] = []
+        ServerMetrics.registry.emit(into: &buffer)
+        return buffer
     }
 }

@@ -159,4 +159,53 @@ struct ServerBasicsTests {
         #expect(result.status != 0)
         #expect(result.errors.contains("ATOMO_JWT_SECRET"))
     }
+
+    @Test("the content projectors run in the server's projection daemon: /health and /metrics read it, lag_seconds per projector")
+    func projectionDaemonHealthAndMetrics() async throws {
+        let data = try TestPaths.temporaryDirectory("daemon")
+        defer { try? FileManager.default.removeItem(at: data) }
+        let server = try await ServerProcess(
+            "crm-server", dataDirectory: data,
+            environment: ["ATOMO_ADMIN_EMAIL": "boss@example.com", "ATOMO_ADMIN_PASSWORD": "a long admin password"])
+        let admin = try await HTTPTestClient(baseURL: server.baseURL).login("boss@example.com", "a long admin password")
+        let created = try await admin.graphQL(#"mutation { createCompany(input: { name: "Acme" }) { id } }"#)
+        #expect(created["errors"] == nil, "\(created)")
+        let entities = try CRMFixture.schema().entities.map(\.name)
+        #expect(!entities.isEmpty)
+        let contentProjectors = entities.map { "content.\($0)@v1" }
+
+        // /health: the daemon's projectors, each live and caught up, and the read models at the head.
+        let health = try await admin.request("GET", "/health")
+        #expect(health.status == 200, "\(health.text)")
+        let check = try #require((health.json["checks"] as? [String: Any])?["projectors"] as? [String: Any])
+        #expect(check["status"] as? String == "ok")
+        #expect((check["head"] as? Int ?? 0) > 0)
+        let projectors = try #require(check["projectors"] as? [String: Any])
+        for name in contentProjectors {
+            let projector = projectors[name] as? [String: Any]
+            #expect(projector?["state"] as? String == "live", "\(name): \(String(describing: projector))")
+            #expect(projector?["lagEvents"] as? Int == 0, "\(name)")
+            #expect(projector?["checkpoint"] as? Int == check["head"] as? Int, "\(name)")
+        }
+
+        // /metrics: per content projector, the daemon's figures, lag in seconds among them.
+        let metrics = try await admin.request("GET", "/metrics")
+        #expect(metrics.status == 200)
+        let lines = metrics.text.split(separator: "\n").map(String.init)
+        for name in contentProjectors {
+            for metric in [
+                "atomo_projection_checkpoint", "atomo_projection_head", "atomo_projection_lag_events",
+                "atomo_projection_lag_seconds", "atomo_projection_error_count",
+            ] {
+                #expect(
+                    lines.contains { $0.hasPrefix("\(metric){projector=\"\(name)\"}") }, "\(metric) for \(name)")
+            }
+            #expect(
+                lines.contains { $0 == "atomo_projection_lag_seconds{projector=\"\(name)\"} 0.0" }, "\(name) is caught up")
+            #expect(
+                lines.contains { $0.hasPrefix("atomo_projection_state{projector=\"\(name)\",state=\"live\"} 1") },
+                "\(name) is live")
+        }
+        #expect(await server.stop() == 0)
+    }
 }

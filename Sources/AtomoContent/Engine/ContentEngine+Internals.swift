@@ -55,30 +55,42 @@ extension ContentEngine {
             return stored
         }
         var started: [String: EntityReadModel] = [:]
-        for entity in model.schema.entities {
-            let entityModel = try model.entity(entity.name)
-            let readModel = EntityReadModel(
-                entity: entityModel, decoder: decoder, store: events, database: readModels, configuration: configuration.projection,
-                commitTimes: commitTimes)
-            if let old = stored[entity.name], let oldModel = try? EntityModel(old, schema: model.schema, tablePrefix: model.tablePrefix) {
-                let oldDecoder = ContentEventDecoder(
-                    model: model.replacing(oldModel), upcasters: UpcasterRegistry(configuration.upcasters))
-                try await readModel.start(liveEntity: oldModel, decoder: oldDecoder)
-                switch EntityReadModel.migration(from: oldModel, to: entityModel) {
-                case .none: break
-                case .addColumns(let names): try await readModel.addColumns(names, entity: entityModel, decoder: decoder)
-                case .rebuild: try await readModel.rebuild(entity: entityModel, decoder: decoder)
+        var pending: EntityReadModel?
+        do {
+            for entity in model.schema.entities {
+                let entityModel = try model.entity(entity.name)
+                let readModel = EntityReadModel(
+                    entity: entityModel, decoder: decoder, store: events, database: readModels, configuration: configuration.projection,
+                    commitTimes: commitTimes, daemon: daemon, logger: logger)
+                pending = readModel
+                if let old = stored[entity.name], let oldModel = try? EntityModel(old, schema: model.schema, tablePrefix: model.tablePrefix) {
+                    let oldDecoder = ContentEventDecoder(
+                        model: model.replacing(oldModel), upcasters: UpcasterRegistry(configuration.upcasters))
+                    try await readModel.start(liveEntity: oldModel, decoder: oldDecoder)
+                    switch EntityReadModel.migration(from: oldModel, to: entityModel) {
+                    case .none: break
+                    case .addColumns(let names): try await readModel.addColumns(names, entity: entityModel, decoder: decoder)
+                    case .rebuild: try await readModel.rebuild(entity: entityModel, decoder: decoder)
+                    }
+                } else {
+                    try await readModel.start(liveEntity: entityModel, decoder: decoder)
+                    let view = entityModel.view
+                    try await readModels.writeTransaction { connection in
+                        try EntityReadModel.saveEntity(entity, view: view, in: connection)
+                    }
                 }
-            } else {
-                try await readModel.start(liveEntity: entityModel, decoder: decoder)
-                let view = entityModel.view
-                try await readModels.writeTransaction { connection in
-                    try EntityReadModel.saveEntity(entity, view: view, in: connection)
-                }
+                started[entity.name] = readModel
             }
-            started[entity.name] = readModel
+        } catch {
+            // Stop (and take out of the daemon) what started, so that a later start() begins afresh.
+            for readModel in started.values { await readModel.stop() }
+            await pending?.stop()
+            throw error
         }
-        let audit = ProjectionRunner(store: events, projector: AuditProjector(), database: readModels, configuration: configuration.projection)
+        let audit = ProjectionRunner(
+            store: events, projector: AuditProjector(), database: readModels, configuration: configuration.projection,
+            logger: logger)
+        try daemon.register(audit)
         audit.start()
         state.withLock { state in
             state.readModels = started
@@ -115,7 +127,7 @@ extension ContentEngine {
             } else {
                 let readModel = EntityReadModel(
                     entity: entityModel, decoder: decoder, store: events, database: readModels, configuration: configuration.projection,
-                    commitTimes: commitTimes)
+                    commitTimes: commitTimes, daemon: daemon, logger: logger)
                 try await readModel.start(liveEntity: entityModel, decoder: decoder)
                 let view = entityModel.view
                 try await readModels.writeTransaction { connection in try EntityReadModel.saveEntity(entity, view: view, in: connection) }

@@ -3,6 +3,7 @@ public import AtomoProjection
 public import AtomoSQL
 public import AtomoSchema
 public import Foundation
+public import Logging
 import Synchronization
 
 /// The content core: a declared schema turned into commands, events, SQL read models and queries.
@@ -76,6 +77,14 @@ public final class ContentEngine: Sendable {
     public let readModels: any SQLDatabase
     /// The policy every command and query asks.
     public let policy: any AccessPolicy
+    /// The registry the engine's projectors run in (each entity's read model, a rebuild while it
+    /// runs, and the audit log): the host's, when it passed one to ``init(schema:events:readModels:policy:configuration:daemon:logger:)``,
+    /// else the engine's own. Health checks and `/metrics` read ``ProjectionDaemon/status()``.
+    public let daemon: ProjectionDaemon
+    /// Where the engine and its projectors log.
+    public let logger: Logger
+    /// Whether ``daemon`` is the engine's own (started and stopped with the engine).
+    let ownsDaemon: Bool
 
     let state: Mutex<EngineState>
     let counter = QueryCounter()
@@ -84,13 +93,21 @@ public final class ContentEngine: Sendable {
 
     /// Creates an engine; nothing runs until ``start()``.
     ///
+    /// Pass a `daemon` to run the engine's projectors in the host's registry beside its other
+    /// projectors (the engine still starts and stops its own runners); without one the engine
+    /// makes its own.
+    ///
     /// - Throws: ``ContentError/invalidSchema(_:)`` when the schema is invalid or cannot be stored
     ///   (a field named like a read-model system column, a table name longer than 63 bytes).
     public init(
         schema: Schema, events: any EventStore, readModels: any SQLDatabase,
-        policy: any AccessPolicy = UnrestrictedAccessPolicy(), configuration: Configuration = Configuration()
+        policy: any AccessPolicy = UnrestrictedAccessPolicy(), configuration: Configuration = Configuration(),
+        daemon: ProjectionDaemon? = nil, logger: Logger = Logger(label: "atomo.content")
     ) throws(ContentError) {
         self.configuration = configuration
+        self.daemon = daemon ?? ProjectionDaemon(logger: logger)
+        self.ownsDaemon = daemon == nil
+        self.logger = logger
         self.events = events
         self.readModels = readModels
         self.policy = policy
@@ -128,6 +145,7 @@ public final class ContentEngine: Sendable {
             if self.state.withLock({ $0.isRunning }) { return }
             do {
                 try await self.startReadModels()
+                if self.ownsDaemon { self.daemon.start() }
             } catch {
                 throw ContentError.wrap(error)
             }
@@ -145,7 +163,11 @@ public final class ContentEngine: Sendable {
             return (Array(state.readModels.values), state.audit)
         }
         for model in models { await model.stop() }
-        await audit?.stop()
+        if let audit {
+            await audit.stop()
+            daemon.unregister(audit)
+        }
+        if ownsDaemon { await daemon.stop() }
     }
 
     /// Serves `new` from now on, migrating the read models.

@@ -3,6 +3,7 @@ import AtomoProjection
 import AtomoSchema
 import AtomoSQL
 import Foundation
+import Logging
 import Synchronization
 
 /// One entity's read model: a blue/green pair of tables behind a view, its runner, and the shape
@@ -14,13 +15,15 @@ final class EntityReadModel: Sendable {
     private let registry: ShapeRegistry
 
     init(entity: EntityModel, decoder: ContentEventDecoder, store: any EventStore, database: any SQLDatabase,
-         configuration: ProjectionRunner.Configuration, commitTimes: AppliedCommitTimes) {
+         configuration: ProjectionRunner.Configuration, commitTimes: AppliedCommitTimes, daemon: ProjectionDaemon,
+         logger: Logger) {
         self.name = entity.name
         self.database = database
         let registry = ShapeRegistry(ProjectorShape(entity: entity, decoder: decoder))
         self.registry = registry
         blueGreen = BlueGreenReadModel(
-            name: "content.\(entity.name)", view: entity.view, store: store, database: database, configuration: configuration
+            name: "content.\(entity.name)", view: entity.view, store: store, database: database, configuration: configuration,
+            daemon: daemon, logger: logger
         ) { table in
             let shape = registry.next.withLock { $0 }
             registry.byTable.withLock { $0[table.name] = shape }

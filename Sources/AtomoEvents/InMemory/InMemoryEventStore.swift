@@ -144,11 +144,17 @@ public final class InMemoryEventStore: EventStore {
         state.withLock { Int64($0.events.count) }
     }
 
+    /// Notified after each commit made through this store; see ``EventStore/changeSignal``.
+    public var changeSignal: EventStoreChangeSignal? { signal }
+
+    /// See ``EventStore/changePollInterval``.
+    public var changePollInterval: Duration { .seconds(60) }
+
     /// Subscribes; see ``EventStore/subscribe(after:filter:)``.
     public func subscribe(after position: Int64, filter: EventFilter) -> EventSubscription {
         EventSubscription(
             after: position, filter: filter, pageSize: configuration.subscriptionPageSize,
-            pollInterval: .seconds(60), signal: signal
+            pollInterval: changePollInterval, signal: signal
         ) { [self] after, limit, filter in
             try await readAllPage(after: after, limit: limit, filter: filter)
         }

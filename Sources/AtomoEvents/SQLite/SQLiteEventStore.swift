@@ -571,11 +571,17 @@ public final class SQLiteEventStore: EventStore {
         try await read { connection in try connection.scalarInt64("SELECT max(position) FROM atomo_events") ?? 0 }
     }
 
+    /// Notified after each commit made through this store; see ``EventStore/changeSignal``.
+    public var changeSignal: EventStoreChangeSignal? { signal }
+
+    /// See ``EventStore/changePollInterval``.
+    public var changePollInterval: Duration { configuration.pollInterval }
+
     /// Subscribes; see ``EventStore/subscribe(after:filter:)``.
     public func subscribe(after position: Int64, filter: EventFilter) -> EventSubscription {
         EventSubscription(
             after: position, filter: filter, pageSize: configuration.subscriptionPageSize,
-            pollInterval: configuration.pollInterval, signal: signal
+            pollInterval: changePollInterval, signal: signal
         ) { [self] after, limit, filter in
             try await readAllPage(after: after, limit: limit, filter: filter)
         }

@@ -45,6 +45,24 @@ public protocol EventStore: Sendable {
     ///
     /// Cancelling the consuming task ends the sequence and frees what it held.
     func subscribe(after position: Int64, filter: EventFilter) -> EventSubscription
+
+    /// The signal the store notifies after each commit made through it, or nil when it has none
+    /// (the default). Readers that have caught up (subscriptions, projection runners) wait on it,
+    /// and fall back to looking again every ``changePollInterval``, which also covers writers in
+    /// other processes.
+    var changeSignal: EventStoreChangeSignal? { get }
+
+    /// The longest a caught-up reader waits before looking at the store again without a signal
+    /// (default 1 second).
+    var changePollInterval: Duration { get }
+}
+
+extension EventStore {
+    /// No change signal: readers poll every ``changePollInterval``.
+    public var changeSignal: EventStoreChangeSignal? { nil }
+
+    /// One second.
+    public var changePollInterval: Duration { .seconds(1) }
 }
 
 extension EventStore {

@@ -23,10 +23,10 @@ public struct EventSubscription: AsyncSequence, Sendable {
     let position: Int64
     let filter: EventFilter
     let pageSize: Int
-    /// The longest wait before looking at the store again without a signal (projection runners reuse it).
-    package let pollInterval: Duration
-    /// The store's change signal, if it has one (projection runners wait on it when caught up).
-    package let signal: EventStoreChangeSignal?
+    /// The longest wait before looking at the store again without a signal.
+    let pollInterval: Duration
+    /// The store's change signal, if it has one.
+    let signal: EventStoreChangeSignal?
     let readPage: PageReader
 
     /// Creates a subscription over any page reader; stores use this to implement

@@ -400,6 +400,12 @@ public final class PostgresEventStore: EventStore {
         }
     }
 
+    /// Notified after each commit made through this store; see ``EventStore/changeSignal``.
+    public var changeSignal: EventStoreChangeSignal? { signal }
+
+    /// See ``EventStore/changePollInterval``.
+    public var changePollInterval: Duration { configuration.pollInterval }
+
     /// Subscribes; see ``EventStore/subscribe(after:filter:)``.
     ///
     /// When committed events wait behind an older append that is still open, the subscription looks
@@ -408,7 +414,7 @@ public final class PostgresEventStore: EventStore {
     public func subscribe(after position: Int64, filter: EventFilter) -> EventSubscription {
         EventSubscription(
             after: position, filter: filter, pageSize: configuration.subscriptionPageSize,
-            pollInterval: configuration.pollInterval, signal: signal
+            pollInterval: changePollInterval, signal: signal
         ) { [self] after, limit, filter in
             var delay = Duration.milliseconds(2)
             while true {

@@ -1,5 +1,6 @@
 public import AtomoEvents
 public import AtomoSQL
+public import Logging
 import Synchronization
 
 /// A SQL read model that is rebuilt beside the live one and swapped in when caught up, so readers
@@ -27,6 +28,9 @@ import Synchronization
 ///
 /// The first start of a model has nothing to show before its first catch-up; from then on every
 /// rebuild is invisible to readers.
+///
+/// Given a ``ProjectionDaemon``, the read model registers its live runner there, and the runner
+/// building a rebuild while it runs, and unregisters each when it retires it.
 public final class BlueGreenReadModel: Sendable {
     /// Makes the projector of one version, writing to the table it is given.
     public typealias MakeProjector = @Sendable (_ table: SQLIdentifier) -> any SQLProjector
@@ -39,16 +43,22 @@ public final class BlueGreenReadModel: Sendable {
     private let database: any SQLDatabase
     private let configuration: ProjectionRunner.Configuration
     private let makeProjector: MakeProjector
+    private let daemon: ProjectionDaemon?
+    private let logger: Logger
     private let live = Mutex<(version: Int, runner: ProjectionRunner?)>((0, nil))
     /// One rebuild at a time.
     private let rebuilding = Mutex(false)
     private let building = Mutex<ProjectionRunner?>(nil)
 
-    /// Creates the read model; nothing happens until ``start()``.
+    /// Creates the read model; nothing happens until ``start()``. Its runners are registered in
+    /// `daemon`, when given, and log to `logger`.
     public init(
         name: String, view: SQLIdentifier, store: any EventStore, database: any SQLDatabase,
-        configuration: ProjectionRunner.Configuration = .init(), makeProjector: @escaping MakeProjector
+        configuration: ProjectionRunner.Configuration = .init(), daemon: ProjectionDaemon? = nil,
+        logger: Logger = ProjectionRunner.defaultLogger, makeProjector: @escaping MakeProjector
     ) {
+        self.daemon = daemon
+        self.logger = logger
         self.name = name
         self.view = view
         self.store = store
@@ -96,9 +106,20 @@ public final class BlueGreenReadModel: Sendable {
             try Self.pointView(view, at: table, in: connection)
         }
         let runner = ProjectionRunner(
-            store: store, projector: projector, database: database, configuration: configuration)
-        live.withLock { $0 = (version, runner) }
+            store: store, projector: projector, database: database, configuration: configuration, logger: logger)
+        let previous = live.withLock { live in
+            defer { live = (version, runner) }
+            return live.runner
+        }
+        try replaceRegistration(of: previous, with: runner)
         runner.start()
+    }
+
+    /// Swaps `old` for `new` in the daemon, if there is one.
+    private func replaceRegistration(of old: ProjectionRunner?, with new: ProjectionRunner?) throws {
+        guard let daemon else { return }
+        if let old { daemon.unregister(old) }
+        if let new { try daemon.register(new) }
     }
 
     /// Builds the next version beside the live one and swaps it in once it has caught up.
@@ -133,7 +154,8 @@ public final class BlueGreenReadModel: Sendable {
             try SQLCheckpointStore.remove(projectorName, in: connection)
         }
         let runner = ProjectionRunner(
-            store: store, projector: projector, database: database, configuration: configuration)
+            store: store, projector: projector, database: database, configuration: configuration, logger: logger)
+        try replaceRegistration(of: nil, with: runner)
         building.withLock { $0 = runner }
         defer { building.withLock { $0 = nil } }
         runner.start()
@@ -170,6 +192,7 @@ public final class BlueGreenReadModel: Sendable {
                 [.integer(Int64(newVersion)), .text(name)])
         }
         live.withLock { $0 = (newVersion, runner) }
+        if let oldRunner { daemon?.unregister(oldRunner) }
         try await database.writeTransaction { connection in
             try connection.execute("DROP TABLE IF EXISTS \(oldTable.quoted)", [])
             try SQLCheckpointStore.remove(oldName, in: connection)
@@ -179,6 +202,7 @@ public final class BlueGreenReadModel: Sendable {
     /// Stops a new version's runner and drops what it built.
     private func discard(_ runner: ProjectionRunner, table: SQLIdentifier, checkpoint: String) async {
         await runner.stop()
+        daemon?.unregister(runner)
         try? await database.writeTransaction { connection in
             try connection.execute("DROP TABLE IF EXISTS \(table.quoted)", [])
             try SQLCheckpointStore.remove(checkpoint, in: connection)
@@ -188,14 +212,21 @@ public final class BlueGreenReadModel: Sendable {
     /// Starts a new runner for the live version `version` (a runner cannot be restarted once stopped).
     private func restartLive(version: Int) async throws {
         let runner = ProjectionRunner(
-            store: store, projector: try versionedProjector(version), database: database, configuration: configuration)
-        live.withLock { $0 = (version, runner) }
+            store: store, projector: try versionedProjector(version), database: database, configuration: configuration,
+            logger: logger)
+        let previous = live.withLock { live in
+            defer { live = (version, runner) }
+            return live.runner
+        }
+        try replaceRegistration(of: previous, with: runner)
         runner.start()
     }
 
-    /// Stops the live runner.
+    /// Stops the live runner (and takes it out of the daemon).
     public func stop() async {
-        await live.withLock { $0.runner }?.stop()
+        guard let runner = live.withLock({ $0.runner }) else { return }
+        await runner.stop()
+        daemon?.unregister(runner)
     }
 
     private func versionedProjector(_ version: Int) throws -> VersionedSQLProjector {

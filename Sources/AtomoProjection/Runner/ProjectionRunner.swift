@@ -2,6 +2,7 @@ public import AtomoEvents
 public import AtomoSQL
 import CoreMetrics
 import Foundation
+public import Logging
 import Synchronization
 
 /// Runs one projector: catches up from its checkpoint, then follows the log live, in batches.
@@ -15,9 +16,10 @@ import Synchronization
 ///   signal, or for the poll interval when the writer is another process.
 /// - **Effects.** A ``SQLProjector``'s batch and its checkpoint commit in one transaction:
 ///   exactly-once. A ``Projector`` gets at-least-once delivery and de-duplicates by position.
-/// - **Failures** follow the ``ProjectionErrorPolicy``: the batch is split, the failing event is
-///   retried with backoff, then the runner parks on it (``resume()`` continues from that very
-///   event) or skips it and records it. Nothing is skipped silently.
+/// - **Failures** follow the ``ProjectionErrorPolicy`` (applied by `BatchApplier`): the batch is
+///   split, the failing event is retried with backoff, then the runner parks on it (``resume()``
+///   continues from that very event, ``skipParked()`` records it as skipped and goes on) or skips
+///   it and records it. Nothing is skipped silently.
 /// - **Backpressure.** The runner pulls; it never holds more than the batch being applied and one
 ///   read ahead, however far behind it is.
 /// - **Stopping.** ``stop()`` lets the batch in flight commit with its checkpoint, then ends.
@@ -36,33 +38,23 @@ public final class ProjectionRunner: Sendable {
     public let name: String
     /// The configuration.
     public let configuration: Configuration
+    /// Where the runner logs starts, stops, failures, parking and skips (never per event).
+    public let logger: Logger
 
-    private let store: any EventStore
+    let store: any EventStore
     private let target: ProjectionTarget
+    private let applier: BatchApplier
     private let filter: EventFilter
-    private let metrics: ProjectionMetrics
+    let metrics: ProjectionMetrics
     private let storeSignal: EventStoreChangeSignal?
     private let pollInterval: Duration
-    /// Wakes the loop for stop, resume and rebuild requests.
-    private let control = EventStoreChangeSignal()
-    private let state: Mutex<State>
+    /// Wakes the loop for stop, resume, skip and rebuild requests.
+    let control = EventStoreChangeSignal()
+    /// The callers of `waitUntilCaughtUp`.
+    let waiters: CheckpointWaiters
+    let state: Mutex<State>
 
-    private struct Waiter {
-        var id: Int
-        var position: Int64
-        /// When the wait times out; nil waits as long as it takes.
-        var deadline: ContinuousClock.Instant?
-        var continuation: CheckedContinuation<Void, any Error>
-    }
-
-    /// The one task that times out waits, sleeping until the earliest deadline among them.
-    private struct TimeoutWatch {
-        var task: Task<Void, Never>
-        var until: ContinuousClock.Instant
-        var generation: Int
-    }
-
-    private struct State {
+    struct State {
         var phase: ProjectionHealth.State = .starting
         var checkpoint: Int64 = 0
         var head: Int64 = 0
@@ -71,29 +63,17 @@ public final class ProjectionRunner: Sendable {
         var errorCount = 0
         var lastError: ProjectionHealth.Failure?
         var skipped: [SkippedEvent] = []
+        var parked: ProjectionHealth.ParkedEvent?
         var throughput = ThroughputMeter()
+        var errorRate = ThroughputMeter()
         var task: Task<Void, Never>?
         var stopRequested = false
         var resumeRequested = false
+        var skipRequests: [CheckedContinuation<SkippedEvent, any Error>] = []
         var rebuildRequests: [CheckedContinuation<Void, any Error>] = []
         var finalError: ProjectionError?
-        var waiters: [Waiter] = []
-        var nextWaiterID = 0
-        /// Waits that timed out or were cancelled before they were registered.
-        var abandonedWaits: [Int: ProjectionError] = [:]
         /// The wait for a commit while live; control requests cancel it.
         var liveWait: Task<Void, Never>?
-        /// Times out waits with a deadline; nil when none is due.
-        var timeoutWatch: TimeoutWatch?
-        var timeoutWatchGeneration = 0
-    }
-
-    /// What applying a batch came to.
-    private enum BatchOutcome {
-        /// The checkpoint is now at this position.
-        case applied(Int64)
-        /// Parked before this position + 1.
-        case parked(Int64)
     }
 
     /// What a spell of applying, under one lease, came to.
@@ -102,49 +82,76 @@ public final class ProjectionRunner: Sendable {
         case leaseLost
     }
 
+    /// What ended a parked spell.
+    private enum ParkedOutcome {
+        /// Stop: the runner ends, still parked at its checkpoint.
+        case stopped
+        /// ``resume()``: try the event again.
+        case resumed
+        /// ``rebuild()``: the loop resets and replays.
+        case rebuildRequested
+        /// ``skipParked()``: record the event as skipped and go on.
+        case skipRequested([CheckedContinuation<SkippedEvent, any Error>])
+    }
+
     /// Creates a runner for a projector whose read model lives outside the store's database:
     /// at-least-once, checkpoints in `checkpoints`.
     public convenience init(
         store: any EventStore, projector: any Projector, checkpoints: any CheckpointStore,
-        configuration: Configuration = Configuration()
+        configuration: Configuration = Configuration(), logger: Logger = ProjectionRunner.defaultLogger
     ) {
         self.init(
-            store: store, target: .atLeastOnce(projector, checkpoints: checkpoints), configuration: configuration)
+            store: store, target: .atLeastOnce(projector, checkpoints: checkpoints), configuration: configuration,
+            logger: logger)
     }
 
     /// Creates a runner for a SQL projector whose read model and checkpoint live in `database`:
     /// exactly-once. `database` may be the event store's own (`SQLiteEventStore.database`) or another.
     public convenience init(
         store: any EventStore, projector: any SQLProjector, database: any SQLDatabase,
-        configuration: Configuration = Configuration()
+        configuration: Configuration = Configuration(), logger: Logger = ProjectionRunner.defaultLogger
     ) {
-        self.init(store: store, target: .transactional(projector, database: database), configuration: configuration)
+        self.init(
+            store: store, target: .transactional(projector, database: database), configuration: configuration,
+            logger: logger)
     }
 
-    init(store: any EventStore, target: ProjectionTarget, configuration: Configuration) {
+    init(store: any EventStore, target: ProjectionTarget, configuration: Configuration, logger: Logger) {
         self.name = target.name
         self.configuration = configuration
+        var logger = logger
+        logger[metadataKey: "projector"] = .string(target.name)
+        self.logger = logger
         self.store = store
         self.target = target
+        self.applier = BatchApplier(name: target.name, target: target, policy: configuration.errorPolicy)
         self.filter = EventFilter(eventTypes: target.eventTypes)
         self.metrics = ProjectionMetrics(projector: target.name)
-        let probe = store.subscribe(after: 0, filter: .all)
-        self.storeSignal = probe.signal
-        self.pollInterval = configuration.pollInterval ?? probe.pollInterval
+        self.storeSignal = store.changeSignal
+        self.pollInterval = configuration.pollInterval ?? store.changePollInterval
+        self.waiters = CheckpointWaiters(name: target.name)
         self.state = Mutex(State())
     }
 
+    /// The logger runners use when none is given: `atomo.projection`.
+    public static var defaultLogger: Logger { Logger(label: "atomo.projection") }
+
     // MARK: Lifecycle
 
-    /// Starts the runner in a task of its own. Calling it again does nothing.
+    /// Starts the runner in a task of its own. Calling it again does nothing; a stopped runner
+    /// stays stopped (make a new one).
     public func start() {
         state.withLock { state in
             guard state.task == nil else { return }
             // The baseline for the throughput in health: what was applied before this start.
             state.throughput.record(total: state.eventsApplied, at: .now)
+            state.errorRate.record(total: Int64(state.errorCount), at: .now)
             state.task = Task { await self.runLoop() }
         }
     }
+
+    /// Whether ``start()`` has been called.
+    public var isStarted: Bool { state.withLock { $0.task != nil } }
 
     /// Starts the runner (if needed) and returns when it stops: after ``stop()``, or with the
     /// error that stopped it (``ProjectionError/checkpointConflict(name:expected:actual:)``).
@@ -167,17 +174,41 @@ public final class ProjectionRunner: Sendable {
         finish(with: nil)
     }
 
-    /// Continues a parked runner from the event it parked on.
+    /// Continues a parked runner from the event it parked on (tried again, with the full retry
+    /// policy). Does nothing when the runner is not parked.
     public func resume() {
-        state.withLock { state in
+        let resumed = state.withLock { state -> Bool in
             // The phase changes here, not when the loop wakes, so that a wait right after
             // resume() does not see the runner still parked.
-            if state.phase == .parked {
-                state.resumeRequested = true
-                state.phase = .catchingUp
-            }
+            guard state.phase == .parked else { return false }
+            state.resumeRequested = true
+            state.phase = .catchingUp
+            return true
+        }
+        if resumed {
+            waiters.unblock()
+            metrics.parked.record(0)
+            logger.info("resumed")
         }
         wake()
+    }
+
+    /// Skips the event a parked runner is parked on: records it as skipped with its error (in the
+    /// transaction that moves the checkpoint past it, for SQL projectors) and goes on with the next
+    /// event. Returns the record once it is stored.
+    ///
+    /// - Throws: ``ProjectionError/notParked(name:)`` when the runner is not parked; the storage
+    ///   error when recording the skip failed (the runner stays parked).
+    @discardableResult
+    public func skipParked() async throws -> SkippedEvent {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<SkippedEvent, any Error>) in
+            let accepted = state.withLock { state -> Bool in
+                guard state.phase == .parked, state.parked != nil else { return false }
+                state.skipRequests.append(continuation)
+                return true
+            }
+            if accepted { wake() } else { continuation.resume(throwing: ProjectionError.notParked(name: name)) }
+        }
     }
 
     /// Rebuilds the read model: empties it and resets the checkpoint (one transaction for SQL
@@ -194,6 +225,7 @@ public final class ProjectionRunner: Sendable {
                 state.checkpoint = 0
                 state.lastError = nil
             }
+            waiters.advance(to: 0)
             return
         }
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
@@ -212,48 +244,10 @@ public final class ProjectionRunner: Sendable {
     ///   again after ``resume()``), ``ProjectionError/stopped(name:)`` when it stops first,
     ///   ``ProjectionError/timedOut(name:position:checkpoint:)`` after `timeout`.
     public func waitUntilCaughtUp(to position: Int64, timeout: Duration? = nil) async throws {
-        // A deadline kept with the wait, not a timer task per call: read-your-writes commands wait
-        // once each, thousands of times a second, and a sleeping task per wait (with its timer,
-        // which stays scheduled after a cancel) cost more than the wait itself. Waits beyond a year
-        // count as unbounded, so the deadline cannot overflow.
-        let deadline = timeout.flatMap { timeout in
-            timeout < .seconds(31_536_000) ? ContinuousClock.now.advanced(by: max(timeout, .zero)) : nil
-        }
-        let id = state.withLock { state -> Int in
-            state.nextWaiterID += 1
-            return state.nextWaiterID
-        }
-        defer { _ = state.withLock { $0.abandonedWaits.removeValue(forKey: id) } }
-        try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let immediate = state.withLock { state -> Result<Void, any Error>? in
-                    if state.checkpoint >= position { return .success(()) }
-                    if let error = state.abandonedWaits.removeValue(forKey: id) { return .failure(error) }
-                    if state.phase == .stopped {
-                        return .failure(state.finalError ?? ProjectionError.stopped(name: name))
-                    }
-                    if state.phase == .parked {
-                        return .failure(
-                            ProjectionError.parked(
-                                name: name, position: state.checkpoint + 1, message: state.lastError?.message ?? ""))
-                    }
-                    if let deadline, deadline <= .now {
-                        return .failure(
-                            ProjectionError.timedOut(name: name, position: position, checkpoint: state.checkpoint))
-                    }
-                    state.waiters.append(
-                        Waiter(id: id, position: position, deadline: deadline, continuation: continuation))
-                    if let deadline { watchTimeouts(until: deadline, in: &state) }
-                    return nil
-                }
-                if let immediate { continuation.resume(with: immediate) }
-            }
-        } onCancel: {
-            self.failWaiter(id, with: .stopped(name: self.name))
-        }
+        try await waiters.wait(until: position, timeout: timeout)
     }
 
-    /// A snapshot of the runner's state, position, lag, throughput and errors.
+    /// A snapshot of the runner's state, position, lag, throughput and errors, from memory.
     public func health() -> ProjectionHealth {
         let now = ContinuousClock.now
         return state.withLock { state in
@@ -264,13 +258,35 @@ public final class ProjectionRunner: Sendable {
                 name: name, state: state.phase, checkpoint: state.checkpoint, head: head, lagEvents: lag,
                 lagSeconds: lagSeconds, eventsPerSecond: state.throughput.rate(total: state.eventsApplied, at: now),
                 eventsApplied: state.eventsApplied, errorCount: state.errorCount, lastError: state.lastError,
-                skipped: state.skipped)
+                skipped: state.skipped,
+                errorsPerSecond: state.errorRate.rate(total: Int64(state.errorCount), at: now),
+                parked: state.phase == .parked ? state.parked : nil)
         }
+    }
+
+    /// ``health()`` with the head and the lag read from the store now: `head` is the store's head,
+    /// and `lagSeconds` is how long ago the oldest event the runner has not applied was committed
+    /// (0 when caught up). Costs two reads; meant for health checks, dashboards and `/metrics`, not
+    /// for loops.
+    public func status() async -> ProjectionHealth {
+        var health = health()
+        guard health.state != .standby, let head = try? await store.headPosition() else { return health }
+        health.head = max(health.head, head)
+        health.lagEvents = max(0, health.head - health.checkpoint)
+        guard health.lagEvents > 0 else {
+            health.lagSeconds = 0
+            return health
+        }
+        if let oldest = try? await store.readAllPage(after: health.checkpoint, limit: 1, filter: .all).events.first {
+            health.lagSeconds = max(0, -oldest.committedAt.timeIntervalSinceNow)
+        }
+        return health
     }
 
     // MARK: The loop
 
     private func runLoop() async {
+        logger.debug("started")
         var failure: ProjectionError?
         do {
             try await runUnderLeadership()
@@ -279,44 +295,52 @@ public final class ProjectionRunner: Sendable {
         } catch {
             failure = .invalidState("\(error)")
         }
+        if let failure { logger.error("stopped on a failure", metadata: ["error": "\(failure)"]) }
         finish(with: failure)
+        logger.debug("stopped")
     }
 
-    /// Marks the runner stopped and fails every wait.
+    /// Marks the runner stopped and fails every wait and request.
     private func finish(with failure: ProjectionError?) {
-        let (waiters, rebuilds) = state.withLock {
-            state -> ([Waiter], [CheckedContinuation<Void, any Error>]) in
+        let (rebuilds, skips, closing) = state.withLock {
+            state -> (
+                [CheckedContinuation<Void, any Error>], [CheckedContinuation<SkippedEvent, any Error>], ProjectionError
+            ) in
             state.phase = .stopped
             if state.finalError == nil { state.finalError = failure }
             defer {
-                state.waiters.removeAll()
                 state.rebuildRequests.removeAll()
-                state.timeoutWatch?.task.cancel()
-                state.timeoutWatch = nil
+                state.skipRequests.removeAll()
             }
-            return (state.waiters, state.rebuildRequests)
+            return (state.rebuildRequests, state.skipRequests, state.finalError ?? ProjectionError.stopped(name: name))
         }
+        waiters.close(closing)
         let error = failure ?? ProjectionError.stopped(name: name)
-        for waiter in waiters { waiter.continuation.resume(throwing: error) }
         for rebuild in rebuilds { rebuild.resume(throwing: error) }
+        for skip in skips { skip.resume(throwing: error) }
     }
 
-    private var stopRequested: Bool { state.withLock { $0.stopRequested } }
+    var stopRequested: Bool { state.withLock { $0.stopRequested } }
 
-    private func setPhase(_ phase: ProjectionHealth.State) {
-        let parkedWaiters = state.withLock { state -> [Waiter] in
-            state.phase = phase
-            guard phase == .parked else { return [] }
-            defer { state.waiters.removeAll() }
-            return state.waiters
-        }
+    func setPhase(_ phase: ProjectionHealth.State) {
+        state.withLock { $0.phase = phase }
         metrics.parked.record(phase == .parked ? 1 : 0)
-        if !parkedWaiters.isEmpty {
-            let failure = health().lastError
-            let error = ProjectionError.parked(
-                name: name, position: failure?.position ?? 0, message: failure?.message ?? "")
-            for waiter in parkedWaiters { waiter.continuation.resume(throwing: error) }
+    }
+
+    /// Parks on `event`: waits fail with it until the runner continues.
+    private func park(on event: ProjectionHealth.ParkedEvent) {
+        state.withLock { state in
+            state.phase = .parked
+            state.parked = event
         }
+        metrics.parked.record(1)
+        waiters.block(.parked(name: name, position: event.position, message: event.message))
+        logger.error(
+            "parked on a failing event",
+            metadata: [
+                "position": "\(event.position)", "eventType": .string(event.eventType),
+                "attempts": "\(event.attempts)", "error": .string(event.message),
+            ])
     }
 
     private func runUnderLeadership() async throws {
@@ -334,6 +358,7 @@ public final class ProjectionRunner: Sendable {
                     await pause(configuration.leadershipRetryInterval, controlSeen: seen)
                     continue
                 }
+                logger.info("acquired the projector's lease")
             }
             let outcome: RunOutcome
             do {
@@ -344,6 +369,7 @@ public final class ProjectionRunner: Sendable {
             }
             await lease?.release()
             if case .stopped = outcome { return }
+            logger.warning("lost the projector's lease")
         }
     }
 
@@ -371,7 +397,7 @@ public final class ProjectionRunner: Sendable {
         }
         // Callers may already wait for a position the stored checkpoint covers (a restart after the
         // last batch committed): with nothing left to apply, no batch would ever wake them.
-        resumeWaiters(upTo: position)
+        waiters.advance(to: position)
         metrics.checkpoint.record(position)
         await refreshHead()
         setPhase(.catchingUp)
@@ -396,9 +422,12 @@ public final class ProjectionRunner: Sendable {
                         state.checkpoint = 0
                         state.lastError = nil
                         state.skipped = []
+                        state.parked = nil
                     }
+                    waiters.advance(to: 0)
                     metrics.checkpoint.record(0)
                     setPhase(.catchingUp)
+                    logger.info("rebuilding: read model reset, replaying the log")
                     for request in requests { request.resume() }
                 } catch {
                     for request in requests { request.resume(throwing: error) }
@@ -433,13 +462,13 @@ public final class ProjectionRunner: Sendable {
                 (page, through) = await fillBatch(page, through: through, storeSeen: storeSeen)
             }
 
-            switch await applyBatch(page.events, from: position, to: through) {
+            switch await applier.apply(page.events, from: position, to: through, host: self) {
             case .applied(let checkpoint):
                 position = checkpoint
-            case .parked(let checkpoint):
+            case .parked(let checkpoint, let event):
                 readAhead.cancelAll()
                 position = checkpoint
-                if await waitWhileParked() == .stopped { return .stopped }
+                if await staysParked(on: event, position: &position) { return .stopped }
                 continue
             }
             if position < through {
@@ -461,6 +490,36 @@ public final class ProjectionRunner: Sendable {
                 setPhaseIfNotParked(.live)
             }
             updateLagMetrics()
+        }
+    }
+
+    /// Parks on `event` until a request ends it; a skip moves `position` past the event. Returns
+    /// whether the runner must stop.
+    private func staysParked(on event: ProjectionHealth.ParkedEvent, position: inout Int64) async -> Bool {
+        park(on: event)
+        while true {
+            switch await waitWhileParked() {
+            case .stopped:
+                return true
+            case .resumed, .rebuildRequested:
+                state.withLock { $0.parked = nil }
+                return false
+            case .skipRequested(let requests):
+                do {
+                    let skipped = try await applier.skip(event, from: position, host: self)
+                    position = event.position
+                    state.withLock { $0.parked = nil }
+                    setPhase(.catchingUp)
+                    waiters.unblock()
+                    logger.warning(
+                        "skipped the parked event", metadata: ["position": "\(event.position)"])
+                    for request in requests { request.resume(returning: skipped) }
+                    return false
+                } catch {
+                    recordFailure(position: event.position, eventType: event.eventType, error: error, attempts: 1)
+                    for request in requests { request.resume(throwing: error) }
+                }
+            }
         }
     }
 
@@ -489,113 +548,33 @@ public final class ProjectionRunner: Sendable {
         return (page, through)
     }
 
-    /// Applies one batch and its checkpoint; on failure splits it and follows the error policy.
-    private func applyBatch(_ events: [RecordedEvent], from: Int64, to: Int64) async -> BatchOutcome {
-        let started = ContinuousClock.now
-        do {
-            try await target.apply(events, from, to)
-            recordSuccess(events, checkpoint: to, started: started)
-            return .applied(to)
-        } catch let error as ProjectionError where error.isCheckpointConflict {
-            // A moved checkpoint means another runner: never retry over it.
-            recordFailure(position: events.first?.position, eventType: events.first?.type, error: error, attempts: 1)
-            requestStop(error)
-            return .applied(from)
-        } catch {
-            recordFailure(position: events.first?.position, eventType: events.first?.type, error: error, attempts: 1)
-        }
-        // Split the batch: apply the events one by one, so that everything before the failing
-        // event is applied and checkpointed, and the failing event is known exactly.
-        let policy = configuration.errorPolicy
-        var checkpoint = from
-        for event in events {
-            var attempts = 0
-            while true {
-                let controlSeen = control.generation
-                if stopRequested { return .applied(checkpoint) }
-                let started = ContinuousClock.now
-                do {
-                    try await target.apply([event], checkpoint, event.position)
-                    checkpoint = event.position
-                    recordSuccess([event], checkpoint: checkpoint, started: started)
-                    if attempts > 0 { setPhaseIfNotParked(.catchingUp) }
-                    break
-                } catch let error as ProjectionError where error.isCheckpointConflict {
-                    recordFailure(position: event.position, eventType: event.type, error: error, attempts: attempts + 1)
-                    requestStop(error)
-                    return .applied(checkpoint)
-                } catch {
-                    attempts += 1
-                    recordFailure(position: event.position, eventType: event.type, error: error, attempts: attempts)
-                    guard attempts >= policy.maxAttempts else {
-                        setPhase(.retrying)
-                        await pause(policy.delay(afterAttempt: attempts), controlSeen: controlSeen)
-                        continue
-                    }
-                    switch policy.whenExhausted {
-                    case .park:
-                        setPhase(.parked)
-                        return .parked(checkpoint)
-                    case .skip:
-                        let skipped = SkippedEvent(
-                            projector: name, position: event.position, eventID: event.id, eventType: event.type,
-                            error: "\(error)", skippedAt: Date())
-                        do {
-                            try await target.skip(skipped, checkpoint)
-                        } catch {
-                            recordFailure(
-                                position: event.position, eventType: event.type, error: error, attempts: attempts)
-                            setPhase(.parked)
-                            return .parked(checkpoint)
-                        }
-                        checkpoint = event.position
-                        state.withLock { state in
-                            state.checkpoint = checkpoint
-                            state.skipped.append(skipped)
-                        }
-                        resumeWaiters(upTo: checkpoint)
-                        metrics.skipped.increment()
-                        metrics.checkpoint.record(checkpoint)
-                        setPhaseIfNotParked(.catchingUp)
-                    }
-                }
-                break
-            }
-        }
-        if checkpoint < to {
-            // Events of other types after the last one of the batch: move the checkpoint past them.
-            do {
-                try await target.apply([], checkpoint, to)
-                recordSuccess([], checkpoint: to, started: ContinuousClock.now)
-                checkpoint = to
-            } catch {
-                recordFailure(position: nil, eventType: nil, error: error, attempts: 1)
-            }
-        }
-        return .applied(checkpoint)
-    }
-
-    private func requestStop(_ error: ProjectionError) {
-        state.withLock { state in
-            state.stopRequested = true
-            if state.finalError == nil { state.finalError = error }
-        }
-    }
-
-    /// Waits while parked; returns `.leaseLost` to mean "continue" (resumed or rebuilding).
-    private func waitWhileParked() async -> RunOutcome {
+    /// Waits while parked, until a stop, resume, skip or rebuild request.
+    private func waitWhileParked() async -> ParkedOutcome {
         while true {
             let seen = control.generation
-            let (stop, resume, rebuild) = state.withLock { state in
-                (state.stopRequested, state.resumeRequested, !state.rebuildRequests.isEmpty)
+            let outcome = state.withLock { state -> ParkedOutcome? in
+                if state.stopRequested { return .stopped }
+                if !state.skipRequests.isEmpty {
+                    defer { state.skipRequests.removeAll() }
+                    return .skipRequested(state.skipRequests)
+                }
+                if state.resumeRequested {
+                    state.resumeRequested = false
+                    return .resumed
+                }
+                if !state.rebuildRequests.isEmpty { return .rebuildRequested }
+                return nil
             }
-            if stop { return .stopped }
-            if resume || rebuild {
-                state.withLock { state in state.resumeRequested = false }
+            switch outcome {
+            case .rebuildRequested?:
                 setPhase(.catchingUp)
-                return .leaseLost
+                waiters.unblock()
+                return .rebuildRequested
+            case let outcome?:
+                return outcome
+            case nil:
+                await control.wait(after: seen, timeout: .seconds(3600))
             }
-            await control.wait(after: seen, timeout: .seconds(3600))
         }
     }
 
@@ -605,11 +584,6 @@ public final class ProjectionRunner: Sendable {
             defer { state.rebuildRequests.removeAll() }
             return state.rebuildRequests
         }
-    }
-
-    /// Sleeps for `duration`, or less when a stop, resume or rebuild request comes in.
-    private func pause(_ duration: Duration, controlSeen: UInt64) async {
-        await control.wait(after: controlSeen, timeout: duration)
     }
 
     /// Waits for a commit in the store, a control request, or the poll interval.
@@ -628,145 +602,9 @@ public final class ProjectionRunner: Sendable {
         state.withLock { $0.liveWait = nil }
     }
 
-    /// Wakes the loop for a stop, resume or rebuild request, wherever it waits.
+    /// Wakes the loop for a stop, resume, skip or rebuild request, wherever it waits.
     private func wake() {
         control.notify()
         state.withLock { $0.liveWait }?.cancel()
-    }
-
-    // MARK: Bookkeeping
-
-    private func setPhaseIfNotParked(_ phase: ProjectionHealth.State) {
-        let current = state.withLock { $0.phase }
-        if current != phase && current != .parked && current != .stopped { setPhase(phase) }
-    }
-
-    private func refreshHead() async {
-        guard let head = try? await store.headPosition() else { return }
-        state.withLock { state in state.head = max(state.head, head) }
-        metrics.head.record(head)
-    }
-
-    private func recordSuccess(_ events: [RecordedEvent], checkpoint: Int64, started: ContinuousClock.Instant) {
-        let now = ContinuousClock.now
-        let ready = state.withLock { state -> [Waiter] in
-            state.checkpoint = checkpoint
-            state.eventsApplied += Int64(events.count)
-            if let last = events.last { state.lastAppliedCommit = last.committedAt }
-            if let failure = state.lastError, let position = failure.position, position <= checkpoint {
-                state.lastError = nil
-            }
-            state.throughput.record(total: state.eventsApplied, at: now)
-            guard !state.waiters.isEmpty else { return [] }
-            var ready: [Waiter] = []
-            state.waiters.removeAll { waiter in
-                guard waiter.position <= checkpoint else { return false }
-                ready.append(waiter)
-                return true
-            }
-            return ready
-        }
-        for waiter in ready { waiter.continuation.resume() }
-        if !events.isEmpty {
-            metrics.events.increment(by: events.count)
-            metrics.batches.increment()
-            let elapsed = (now - started).components
-            metrics.batchTime.recordNanoseconds(elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000)
-        }
-        metrics.checkpoint.record(checkpoint)
-    }
-
-    /// Resumes every ``waitUntilCaughtUp(to:timeout:)`` caller whose position `checkpoint` covers.
-    private func resumeWaiters(upTo checkpoint: Int64) {
-        let ready = state.withLock { state -> [Waiter] in
-            var ready: [Waiter] = []
-            state.waiters.removeAll { waiter in
-                guard waiter.position <= checkpoint else { return false }
-                ready.append(waiter)
-                return true
-            }
-            return ready
-        }
-        for waiter in ready { waiter.continuation.resume() }
-    }
-
-    private func recordFailure(position: Int64?, eventType: String?, error: any Error, attempts: Int) {
-        state.withLock { state in
-            state.errorCount += 1
-            state.lastError = ProjectionHealth.Failure(
-                position: position, eventType: eventType, message: "\(error)", attempts: attempts, at: Date())
-        }
-        metrics.errors.increment()
-    }
-
-    private func updateLagMetrics() {
-        let (head, checkpoint, lagSeconds) = state.withLock { state in
-            let lag = state.head > state.checkpoint
-            return (
-                state.head, state.checkpoint,
-                lag ? max(0, state.lastAppliedCommit.map { -$0.timeIntervalSinceNow } ?? 0) : 0
-            )
-        }
-        metrics.head.record(head)
-        metrics.lagEvents.record(max(0, head - checkpoint))
-        metrics.lagSeconds.record(lagSeconds)
-    }
-
-    /// Makes sure the timeout watch wakes by `deadline` (called with the state locked).
-    private func watchTimeouts(until deadline: ContinuousClock.Instant, in state: inout State) {
-        if let watch = state.timeoutWatch {
-            if watch.until <= deadline { return }
-            watch.task.cancel()
-        }
-        state.timeoutWatchGeneration += 1
-        let generation = state.timeoutWatchGeneration
-        let task = Task { [weak self] in
-            var until = deadline
-            while true {
-                try? await Task.sleep(until: until, clock: .continuous)
-                guard let self else { return }
-                typealias Sweep = (expired: [(Waiter, ProjectionError)], next: ContinuousClock.Instant?)
-                let (expired, next) = self.state.withLock { state -> Sweep in
-                    // A newer watch (for an earlier deadline) replaced this one.
-                    guard state.timeoutWatch?.generation == generation else { return ([], nil) }
-                    let now = ContinuousClock.now
-                    var expired: [(Waiter, ProjectionError)] = []
-                    var next: ContinuousClock.Instant?
-                    state.waiters.removeAll { waiter in
-                        guard let deadline = waiter.deadline else { return false }
-                        if deadline <= now {
-                            let error = ProjectionError.timedOut(
-                                name: self.name, position: waiter.position, checkpoint: state.checkpoint)
-                            expired.append((waiter, error))
-                            return true
-                        }
-                        next = min(next ?? deadline, deadline)
-                        return false
-                    }
-                    if let next {
-                        state.timeoutWatch?.until = next
-                    } else {
-                        state.timeoutWatch = nil
-                    }
-                    return (expired, next)
-                }
-                for (waiter, error) in expired { waiter.continuation.resume(throwing: error) }
-                guard let next else { return }
-                until = next
-            }
-        }
-        state.timeoutWatch = TimeoutWatch(task: task, until: deadline, generation: generation)
-    }
-
-    /// Fails the wait `id`; when it is not registered yet, leaves the error for it to find.
-    private func failWaiter(_ id: Int, with failure: ProjectionError) {
-        let waiter = state.withLock { state -> Waiter? in
-            guard let index = state.waiters.firstIndex(where: { $0.id == id }) else {
-                state.abandonedWaits[id] = failure
-                return nil
-            }
-            return state.waiters.remove(at: index)
-        }
-        waiter?.continuation.resume(throwing: failure)
     }
 }

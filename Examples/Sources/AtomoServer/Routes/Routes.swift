@@ -78,8 +78,7 @@ enum Routes {
                 status: healthy ? .ok : .serviceUnavailable)
         }
         router.get("/metrics") { _, _ in
-            var buffer: [UInt8] = []
-            ServerMetrics.registry.emit(into: &buffer)
+            let buffer = await server.backend.metricsText()
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
