@@ -61,7 +61,7 @@ let package = Package(
         .target(
             name: "AtomoProjection",
             dependencies: [
-                "AtomoEvents", "AtomoSQL", "AtomoSQLite", .product(name: "Metrics", package: "swift-metrics"),
+                "AtomoEvents", "AtomoSQL", .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
