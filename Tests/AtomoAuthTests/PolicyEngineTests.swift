@@ -185,11 +185,18 @@ struct PolicyEngineTests {
                     ).isAllowed, "\(principal.roles) \(operation)")
             }
             #expect(policy.readableFields(of: CRMSchema.contact, record: stored, for: principal).isEmpty)
-            // Entities without rules stay open to everyone.
-            #expect(
-                policy.decide(AccessRequest(principal: principal, operation: .read, entity: CRMSchema.company))
-                    .isAllowed)
         }
+        // Entities without rules are open to every authenticated principal, and to nobody else.
+        #expect(
+            policy.decide(
+                AccessRequest(principal: Principal(userID: "u", roles: ["Owner"]), operation: .read, entity: CRMSchema.company)
+            ).isAllowed)
+        for operation in AccessOperation.allCases {
+            #expect(
+                !policy.decide(AccessRequest(principal: .anonymous, operation: operation, entity: CRMSchema.company))
+                    .isAllowed, "anonymous \(operation)")
+        }
+        #expect(policy.readableFields(of: CRMSchema.company, record: nil, for: .anonymous).isEmpty)
         #expect(
             policy.decide(
                 AccessRequest(principal: .system, operation: .delete, entity: CRMSchema.contact, record: stored))

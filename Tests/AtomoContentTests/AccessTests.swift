@@ -69,6 +69,45 @@ struct AccessTests {
         #expect(engine.visibleChange(change, for: admin)?.fields["email"] == "ada@x.io")
     }
 
+    @Test("An update of fields a reader may not read does not exist for it: not in history, audit or the feed")
+    func hiddenChangesAreInvisible() async throws {
+        let harness = try await SQLiteHarness.make(policy: ViewerPolicy())
+        defer { Task { await harness.close() } }
+        let engine = harness.engine
+        let viewer = Principal(userID: "v1", roles: ["Viewer"])
+        let record = try await engine.create("Contact", ["name": "Ada", "email": "ada@x.io"], as: admin)
+        try await engine.update("Contact", id: record.id, ["email": "ada@y.io"], as: admin)
+        try await engine.update("Contact", id: record.id, ["name": "Ada L."], as: admin)
+        let seen = try await engine.history("Contact", id: record.id, as: viewer)
+        #expect(seen.map(\.kind) == [.created, .updated])
+        #expect(seen.allSatisfy { !$0.fields.isEmpty })
+        #expect(try await engine.history("Contact", id: record.id, as: admin).count == 3)
+        let all = try await engine.history("Contact", id: record.id, as: admin)
+        #expect(engine.visibleChange(all[1], for: viewer) == nil)
+        #expect(engine.visibleChange(all[2], for: viewer)?.fields.keys.sorted() == ["name"])
+        let audit = try await engine.audit(AuditQuery(entities: ["Contact"], recordID: record.id), as: viewer)
+        #expect(audit.count == 2 && audit.allSatisfy { !$0.fields.isEmpty })
+        #expect(try await engine.audit(AuditQuery(entities: ["Contact"], recordID: record.id), as: admin).count == 3)
+    }
+
+    @Test("A filter of too many conditions is a clear invalid-filter error, not a storage failure")
+    func oversizedFilters() async throws {
+        let harness = try await SQLiteHarness.make()
+        defer { Task { await harness.close() } }
+        let terms = (0..<999).map { RecordFilter.field("name", .eq(.string("n\($0)"))) }
+        await #expect(throws: ContentError.invalidFilter("a filter has at most 256 conditions on fields")) {
+            try await harness.engine.list(RecordQuery("Contact", filter: .or(terms)), as: admin)
+        }
+        var nested = RecordFilter.field("name", .eq("x"))
+        for _ in 0..<40 { nested = .not(nested) }
+        await #expect(throws: ContentError.invalidFilter("a filter nests and/or/not at most 32 levels deep")) {
+            try await harness.engine.list(RecordQuery("Contact", filter: nested), as: admin)
+        }
+        // Within the limits, a large filter runs.
+        let page = try await harness.engine.list(RecordQuery("Contact", filter: .or(Array(terms.prefix(256)))), as: admin)
+        #expect(page.records.isEmpty)
+    }
+
     @Test("The change feed delivers content changes in order")
     func changeFeed() async throws {
         let harness = try await SQLiteHarness.make()

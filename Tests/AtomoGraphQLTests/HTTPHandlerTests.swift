@@ -117,10 +117,17 @@ import Testing
     @Test func introspectionRunsOnTheLibraryExecutor() async throws {
         let harness = try await GraphQLHarness.unstarted()
         defer { harness.store.close() }
-        let response = await Self.handler(harness).handle(try Self.post(query: IntrospectionQuery.text))
+        var request = try Self.post(query: IntrospectionQuery.text)
+        request.headers.append(("Authorization", "Bearer sales-token"))
+        let response = await Self.handler(harness).handle(request)
         #expect(response.status == 200)
         let types = try GraphQLHarness.json(response.body)["data"]?["__schema"]?["types"]?.arrayValue ?? []
         #expect(types.contains { $0["name"] == "ContactConnection" })
+        // A caller without a token sees no entity the schema does not grant to `anonymous`.
+        let anonymous = await Self.handler(harness).handle(try Self.post(query: IntrospectionQuery.text))
+        let anonymousTypes = try GraphQLHarness.json(anonymous.body)["data"]?["__schema"]?["types"]?.arrayValue ?? []
+        #expect(!anonymousTypes.isEmpty)
+        #expect(!anonymousTypes.contains { $0["name"] == "ContactConnection" || $0["name"] == "CompanyConnection" })
     }
 
     // MARK: Hostile documents: rejected with errors, quickly, without crashing.

@@ -44,6 +44,12 @@ import Testing
 
         deinit { task.cancel() }
 
+        /// Outputs received and not yet taken with ``next()``.
+        var pending: Int {
+            let index = cursor.withLock { $0 }
+            return outputs.items.withLock { $0.count } - index
+        }
+
         func next() async -> Output? {
             let deadline = ContinuousClock.now + .seconds(15)
             while ContinuousClock.now < deadline {
@@ -144,7 +150,7 @@ import Testing
         defer { Task { await harness.close() } }
         let connection = await Self.connection(harness.service)
         let outputs = OutputLog(connection)
-        await connection.receive(#"{"type":"connection_init"}"#)
+        await connection.receive(#"{"type":"connection_init","payload":{"token":"admin"}}"#)
         #expect(Self.json(await outputs.next()) == ["type": "connection_ack"])
         await connection.receive(
             #"{"id":"s","type":"subscribe","payload":{"query":"subscription { contactsChanged { kind } }"}}"#)

@@ -77,6 +77,7 @@ public final class Authenticator: Sendable {
 
     private let users: AggregateRepository<User>
     private let codec = JSONEventCodec()
+    private let sessionEnds = SessionEndSignal()
     /// A hash of a random password, made with the hasher's parameters: unknown emails are verified
     /// against it so that they cost what a wrong password costs.
     private let dummyHash: String
@@ -340,6 +341,7 @@ public final class Authenticator: Sendable {
             try await record(
                 SessionEnded(sessionID: session.id, userID: session.userID, reason: .refreshTokenReused),
                 session: session.id, actor: session.userID, tenant: session.tenant)
+            sessionEnds.signal(session.id, reason: .refreshTokenReused)
             throw AuthenticationError.refreshTokenReused(sessionID: session.id)
         case .rotated(let session):
             guard let user = try await user(id: session.userID), !user.isDisabled else {
@@ -347,6 +349,7 @@ public final class Authenticator: Sendable {
                     try await record(
                         SessionEnded(sessionID: session.id, userID: session.userID, reason: .userDisabled),
                         session: session.id, actor: session.userID, tenant: session.tenant)
+                    sessionEnds.signal(session.id, reason: .userDisabled)
                 }
                 throw AuthenticationError.userDisabled(userID: session.userID)
             }
@@ -365,6 +368,7 @@ public final class Authenticator: Sendable {
         guard let ended = try await sessions.end(sessionID: sessionID, reason: reason, at: configuration.now()) else {
             return false
         }
+        sessionEnds.signal(ended.id, reason: reason)
         try await record(
             SessionEnded(sessionID: ended.id, userID: ended.userID, reason: reason),
             session: ended.id, actor: actor ?? ended.userID, tenant: ended.tenant)
@@ -378,9 +382,29 @@ public final class Authenticator: Sendable {
         try await endAll(userID: userID, reason: .revokedAll, actor: actor)
     }
 
+    /// Returns when the session ends — a logout, a revocation, the user disabled, a role or password
+    /// change, a reused refresh token — or at once when it is not active now; nil when the calling task
+    /// is cancelled first. Long-lived connections wait on it to close the moment their session ends.
+    ///
+    /// Ends this process records wake the waiter at once; an end recorded by another node (a shared
+    /// PostgreSQL session store) is seen by ``authenticate(_:)``, which connections call on each message.
+    public func sessionEnd(_ sessionID: String) async -> SessionEndReason? {
+        await sessionEnds.wait(for: sessionID) { [sessions, configuration] in
+            let stored: Session?
+            do {
+                stored = try await sessions.session(id: sessionID)
+            } catch {
+                return nil  // the store did not answer: the next message's check decides
+            }
+            guard let session = stored else { return .revoked }
+            return session.isActive(at: configuration.now()) ? nil : session.endReason ?? .revoked
+        }
+    }
+
     @discardableResult
     private func endAll(userID: String, reason: SessionEndReason, actor: String?) async throws -> [Session] {
         let ended = try await sessions.endAll(userID: userID, reason: reason, at: configuration.now())
+        for session in ended { sessionEnds.signal(session.id, reason: reason) }
         for session in ended {
             try await record(
                 SessionEnded(sessionID: session.id, userID: userID, reason: reason),

@@ -10,11 +10,15 @@ import Synchronization
 /// - Each of the principal's roles that the schema declares is evaluated on its own, with
 ///   `{ role, user, record }` bound; the principal is allowed what any of its roles is allowed and
 ///   reads the union of their readable fields. Roles the schema does not declare grant nothing.
-/// - A principal without (declared) roles is allowed only by rules that do not look at `role` at all
-///   (an absent rule, `true`, or a rule on the record alone): an anonymous request must never pass
+/// - An anonymous principal (``AtomoSchema/Principal/isAnonymous``: a request without a token) is
+///   denied by default: it is allowed an operation only by a rule that names it, comparing `role`
+///   with `'anonymous'` (``AtomoSchema/Principal/anonymousRoleName``), evaluated with `role` bound to
+///   `'anonymous'`. An absent rule, `true`, or `role !== 'Viewer'` does not include it.
+/// - An authenticated principal without declared roles is allowed only by rules that do not look at
+///   `role` at all (an absent rule, `true`, or a rule on the record alone): it must never pass
 ///   `role !== 'Viewer'` just because its role is null.
 /// - `read` yields field names (or `true`/`false`); `create`, `update` and `delete` (which also governs
-///   restore) yield whether the operation is allowed. An absent rule allows every role.
+///   restore) yield whether the operation is allowed. An absent rule allows every authenticated role.
 /// - A create or update is also denied when a changed field is a system field (`id`, `version`, …),
 ///   not declared by the entity, or not readable by the role that allows the operation: nobody
 ///   writes what they may not see.
@@ -131,8 +135,10 @@ public final class PolicyEngine: AccessPolicy {
         return fields
     }
 
-    /// The roles to evaluate: the principal's declared roles, or a single `nil` (no role) when it has none.
+    /// The roles to evaluate: the principal's declared roles, or a single `nil` (no role) when it has
+    /// none; `anonymous` for an anonymous principal.
     private func evaluatedRoles(of principal: Principal) -> [String?] {
+        if principal.isAnonymous { return [Principal.anonymousRoleName] }
         let declared = declaredRoles
         let roles = principal.roles.filter { declared.contains($0) }
         return roles.isEmpty ? [nil] : roles.map { $0 }
@@ -143,12 +149,22 @@ public final class PolicyEngine: AccessPolicy {
     )
         -> Bool
     {
+        if principal.isAnonymous {
+            // Deny by default: only a rule that names the anonymous principal grants it anything.
+            guard let rule = entity.access?.rule(for: operation),
+                rule.comparesRole(with: Principal.anonymousRoleName)
+            else { return false }
+            return rule.evaluate(in: AccessContext(role: role, user: principal.userValue, record: record)).isTruthy
+        }
         guard let rule = entity.access?.rule(for: operation) else { return true }
         if role == nil && rule.refers(to: "role") { return false }
         return rule.evaluate(in: AccessContext(role: role, user: principal.userValue, record: record)).isTruthy
     }
 
     private func readable(_ entity: Entity, record: JSONValue?, role: String?, principal: Principal) -> Set<String> {
+        if principal.isAnonymous {
+            guard let rule = entity.access?.read, rule.comparesRole(with: Principal.anonymousRoleName) else { return [] }
+        }
         guard let rule = entity.access?.read else { return allFields(of: entity) }
         if role == nil && rule.refers(to: "role") { return [] }
         let value = rule.evaluate(in: AccessContext(role: role, user: principal.userValue, record: record))

@@ -192,6 +192,13 @@ extension ContentEngine {
         return visible
     }
 
+    /// Whether `change` is an update of fields none of which are in `readable`: to that reader the
+    /// change does not exist (showing it, even with no fields, would tell that a hidden field changed).
+    static func isInvisible(_ change: RecordChange, to readable: Set<String>?) -> Bool {
+        guard let readable, change.kind == .updated, !change.fields.isEmpty else { return false }
+        return !change.fields.keys.contains(where: readable.contains)
+    }
+
     static func restrict(_ change: RecordChange, to readable: Set<String>?) -> RecordChange {
         guard let readable else { return change }
         var result = change

@@ -552,7 +552,8 @@ public final class ContentEngine: Sendable {
 
     // MARK: History
 
-    /// The record's changes, oldest first, with actor and time.
+    /// The record's changes, oldest first, with actor and time; updates of fields the principal may
+    /// not read are left out.
     public func history(
         _ entity: String, id: String, as principal: Principal
     ) async throws(ContentError)
@@ -564,7 +565,7 @@ public final class ContentEngine: Sendable {
         guard let latest = RecordState.fold(events, entity: entityModel) else { return [] }
         guard visible(latest.record, entityModel, principal) != nil else { return [] }
         let readable = readableFields(of: entityModel, record: latest.record.jsonValue, principal: principal)
-        return events.map { event in Self.restrict(event.change, to: readable) }
+        return events.filter { !Self.isInvisible($0.change, to: readable) }.map { Self.restrict($0.change, to: readable) }
     }
 
     /// Changes across entities by actor, entity and time range, newest first.
@@ -599,6 +600,7 @@ public final class ContentEngine: Sendable {
                 let entity = context.model.entities[change.entity]
             else { continue }
             let readable = readableFields(of: entity, record: nil, principal: principal)
+            if Self.isInvisible(change, to: readable) { continue }
             result.append(Self.restrict(change, to: readable))
         }
         return result
@@ -626,7 +628,7 @@ public final class ContentEngine: Sendable {
     }
 
     /// `change` as `principal` may see it — unreadable fields removed — or nil when the principal
-    /// may not read the record.
+    /// may not read the record, or when it is an update of fields the principal may not read only.
     public func visibleChange(_ change: RecordChange, for principal: Principal) -> RecordChange? {
         if policy is UnrestrictedAccessPolicy { return change }
         guard let entity = state.withLock({ $0.model.entities[change.entity] }) else { return nil }
@@ -634,7 +636,9 @@ public final class ContentEngine: Sendable {
         subject["id"] = .string(change.id)
         let record: JSONValue? = change.kind == .created ? .object(subject) : nil
         guard decide(.read, entity, record: record, principal: principal).isAllowed else { return nil }
-        return Self.restrict(change, to: readableFields(of: entity, record: record, principal: principal))
+        let readable = readableFields(of: entity, record: record, principal: principal)
+        if Self.isInvisible(change, to: readable) { return nil }
+        return Self.restrict(change, to: readable)
     }
 }
 

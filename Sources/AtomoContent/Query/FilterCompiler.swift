@@ -53,6 +53,13 @@ struct FilterCompiler {
 
     static let maximumListValues = 10_000
     static let maximumStringBytes = 64 * 1024
+    /// Conditions on fields in one filter, at most: SQL engines refuse expressions much deeper than
+    /// this (SQLite at a depth of 1000), and a filter this size is already an abuse.
+    static let maximumTerms = 256
+    /// `and` / `or` / `not` nested in one another, at most.
+    static let maximumNesting = 32
+    /// Field conditions compiled so far.
+    private var terms = 0
 
     mutating func bind(_ value: SQLValue) -> String {
         values.append(value)
@@ -71,31 +78,41 @@ struct FilterCompiler {
         return field
     }
 
-    mutating func compile(_ filter: RecordFilter, entity: EntityModel, depth: Int = 0) throws(ContentError) -> String {
+    mutating func compile(
+        _ filter: RecordFilter, entity: EntityModel, depth: Int = 0, nesting: Int = 0
+    ) throws(ContentError) -> String {
+        guard nesting <= Self.maximumNesting else {
+            throw .invalidFilter("a filter nests and/or/not at most \(Self.maximumNesting) levels deep")
+        }
         switch filter {
         case .and(let filters):
             guard !filters.isEmpty else { return "1 = 1" }
             var parts: [String] = []
-            for filter in filters { parts.append(try compile(filter, entity: entity, depth: depth)) }
+            for filter in filters { parts.append(try compile(filter, entity: entity, depth: depth, nesting: nesting + 1)) }
             return "(" + parts.joined(separator: " AND ") + ")"
         case .or(let filters):
             guard !filters.isEmpty else { return "1 = 0" }
             var parts: [String] = []
-            for filter in filters { parts.append(try compile(filter, entity: entity, depth: depth)) }
+            for filter in filters { parts.append(try compile(filter, entity: entity, depth: depth, nesting: nesting + 1)) }
             return "(" + parts.joined(separator: " OR ") + ")"
         case .not(let inner):
             // A null comparison is unknown in SQL; NOT of unknown stays unknown. COALESCE makes
             // "not (field = x)" include records where field is null, as the fold does.
-            return "NOT COALESCE(\(try compile(inner, entity: entity, depth: depth)), \(dialect.booleanLiteral(false)))"
+            let condition = try compile(inner, entity: entity, depth: depth, nesting: nesting + 1)
+            return "NOT COALESCE(\(condition), \(dialect.booleanLiteral(false)))"
         case .related(let name, let inner):
             guard depth == 0 else { throw .invalidFilter("related filters go one level deep (\(entity.name).\(ContentError.quoted(name)))") }
             let field = try self.field(name, in: entity, purpose: "filter")
             guard case .reference(let targetName)? = field.type, let target = model.entities[targetName] else {
                 throw .invalidFilter("\(entity.name).\(name) is not a reference")
             }
-            let condition = try compile(inner, entity: target, depth: depth + 1)
+            let condition = try compile(inner, entity: target, depth: depth + 1, nesting: nesting + 1)
             return "\(field.sql) IN (SELECT id FROM \(target.view.quoted) WHERE _deleted = 0 AND \(condition))"
         case .field(let name, let predicate):
+            terms += 1
+            guard terms <= Self.maximumTerms else {
+                throw .invalidFilter("a filter has at most \(Self.maximumTerms) conditions on fields")
+            }
             let field = try self.field(name, in: entity, purpose: "filter")
             return try compile(predicate, on: field, entity: entity)
         }

@@ -23,7 +23,8 @@ public struct GraphQLFieldError: Error, Sendable, Hashable, CustomStringConverti
 
     /// The GraphQL form of a content error: validation → `BAD_USER_INPUT` with `fields`, a stale
     /// expected version → `CONFLICT` with `expectedVersion` and `actualVersion`, and so on. Storage
-    /// failures become `INTERNAL_SERVER_ERROR` with no detail (their text never leaves the server).
+    /// failures become `INTERNAL_SERVER_ERROR` with no detail (their text never leaves the server; the
+    /// ``GraphQLIncidentReporter`` of the request, if any, receives it and names the request).
     public init(_ error: ContentError) {
         switch error {
         case .validationFailed(let errors):
@@ -54,7 +55,9 @@ public struct GraphQLFieldError: Error, Sendable, Hashable, CustomStringConverti
         case .unknownField, .invalidFilter, .invalidCursor, .invalidID, .unknownEntity:
             self.init(.badUserInput, error.description)
         case .invalidSchema, .notRunning, .storageFailure:
-            self.init(.internalServerError, "internal server error")
+            self.init(
+                .internalServerError, "internal server error",
+                extensions: GraphQLIncidentReporter.extensions(reporting: error))
         }
     }
 
@@ -64,6 +67,7 @@ public struct GraphQLFieldError: Error, Sendable, Hashable, CustomStringConverti
         if let error = error as? GraphQLFieldError { return error }
         if let error = error as? ContentError { return GraphQLFieldError(error) }
         if error is CancellationError { return GraphQLFieldError(.timeout, "the operation was cancelled or timed out") }
-        return GraphQLFieldError(.internalServerError, "internal server error")
+        return GraphQLFieldError(
+            .internalServerError, "internal server error", extensions: GraphQLIncidentReporter.extensions(reporting: error))
     }
 }

@@ -14,32 +14,48 @@ public struct SchemaAudience: Sendable, Hashable, CustomStringConvertible {
     public let roles: [String]
     /// Whether this is trusted system code, which access rules do not restrict.
     public let isSystem: Bool
+    /// Whether this is the caller without a token (``AtomoSchema/Principal/isAnonymous``), who is
+    /// granted only what rules name `'anonymous'` for.
+    public let isAnonymous: Bool
 
-    /// An audience of the given roles.
+    /// An audience of the given roles (authenticated users; ``anonymous`` is the caller without a token).
     public init(roles: some Sequence<String>) {
         self.roles = Array(Set(roles)).sorted()
         self.isSystem = false
+        self.isAnonymous = false
     }
 
-    private init(system: Bool) {
+    private init(system: Bool, anonymous: Bool) {
         roles = []
         isSystem = system
+        isAnonymous = anonymous
     }
 
-    /// The audience a principal belongs to: ``system`` for system principals, otherwise its roles.
+    /// The audience a principal belongs to: ``system`` for system principals, ``anonymous`` for
+    /// callers without a token, otherwise its roles.
     public init(principal: Principal) {
-        self = principal.isSystem ? .system : SchemaAudience(roles: principal.roles)
+        if principal.isSystem {
+            self = .system
+        } else if principal.isAnonymous {
+            self = .anonymous
+        } else {
+            self = SchemaAudience(roles: principal.roles)
+        }
     }
 
     /// One role.
     public static func role(_ role: String) -> SchemaAudience { SchemaAudience(roles: [role]) }
 
     /// Trusted server-side code: every field of every entity.
-    public static let system = SchemaAudience(system: true)
+    public static let system = SchemaAudience(system: true, anonymous: false)
 
-    /// `Sales`, `Admin+Sales`, `(system)` or `(anonymous)`.
+    /// The caller without a token.
+    public static let anonymous = SchemaAudience(system: false, anonymous: true)
+
+    /// `Sales`, `Admin+Sales`, `(system)`, `(anonymous)` or `(no roles)`.
     public var description: String {
         if isSystem { return "(system)" }
-        return roles.isEmpty ? "(anonymous)" : roles.joined(separator: "+")
+        if isAnonymous { return "(anonymous)" }
+        return roles.isEmpty ? "(no roles)" : roles.joined(separator: "+")
     }
 }

@@ -7,7 +7,8 @@ public import AtomoSchema
 /// readable fields (`id` and the other system fields always come with a readable record), `true`
 /// (or any other truthy value) allows every field, a falsy value hides the entity. A rule that reads
 /// `record` or `user` cannot be decided per role, so every field stays present and nullable. Several
-/// roles read the union of their fields.
+/// roles read the union of their fields. The anonymous audience (a request without a token) sees
+/// only what rules grant by naming `'anonymous'`; an entity without rules is hidden from it.
 ///
 /// ```swift
 /// let view = SchemaView(schema: crm, audience: .role("Viewer"))
@@ -34,15 +35,22 @@ public struct SchemaView: Sendable, Hashable {
         }
         var decided: [String: Decided] = [:]
         for entity in schema.entities {
+            // Callers without a token are denied by default: only rules naming `'anonymous'` grant them.
+            let anonymous = audience.isAnonymous
+            let anonymousRole = Principal.anonymousRoleName
             guard !audience.isSystem, let access = entity.access else {
                 decided[entity.name] = Decided(
-                    fields: nil, dependsOnRecord: false, mayCreate: true, mayUpdate: true, mayDelete: true)
+                    fields: anonymous ? [] : nil, dependsOnRecord: false, mayCreate: !anonymous, mayUpdate: !anonymous,
+                    mayDelete: !anonymous)
                 continue
             }
-            let roles: [String?] = audience.roles.isEmpty ? [nil] : audience.roles.map { $0 }
+            let roles: [String?] =
+                anonymous ? [anonymousRole] : audience.roles.isEmpty ? [nil] : audience.roles.map { $0 }
             var fields: Set<String>? = []
             var dependsOnRecord = false
-            if let read = access.read {
+            if anonymous && !(access.read?.comparesRole(with: anonymousRole) ?? false) {
+                fields = []
+            } else if let read = access.read {
                 if read.refers(to: "record") || read.refers(to: "user") {
                     fields = nil
                     dependsOnRecord = true
@@ -62,7 +70,8 @@ public struct SchemaView: Sendable, Hashable {
                 fields = nil
             }
             func may(_ operation: AccessOperation) -> Bool {
-                guard let rule = access.rule(for: operation) else { return true }
+                guard let rule = access.rule(for: operation) else { return !anonymous }
+                if anonymous && !rule.comparesRole(with: anonymousRole) { return false }
                 if rule.refers(to: "record") || rule.refers(to: "user") { return true }
                 return roles.contains { rule.evaluate(in: AccessContext(role: $0)).isTruthy }
             }

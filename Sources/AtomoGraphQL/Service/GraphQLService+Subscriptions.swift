@@ -198,6 +198,8 @@ struct ChangeMatcher: Sendable {
             visible = change
             visible.fields = change.fields.filter { readable.contains($0.key) }
             visible.previous = change.previous.filter { readable.contains($0.key) }
+            // An update of hidden fields only does not exist for this principal.
+            if change.kind == .updated && !change.fields.isEmpty && visible.fields.isEmpty { return nil }
             delivered.insert(change.id)
         }
         // For an update the change's fields are the changed ones; for a create, every field given.

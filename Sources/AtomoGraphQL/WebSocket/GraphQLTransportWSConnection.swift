@@ -6,8 +6,17 @@ import Foundation
 /// frames, and at most one close with its code.
 ///
 /// - `connection_init` must arrive within `connectionInitTimeout` (else close 4408); its payload's
-///   `token` (or `authorization: "Bearer …"`) goes to the authenticator, which answers with a
-///   principal (→ `connection_ack`) or nil (→ close 4403). A second `connection_init` closes 4429.
+///   `token` (or `authorization: "Bearer …"`) goes to the authorizer, which answers with a
+///   ``GraphQLConnectionSession`` (→ `connection_ack`) or nil (→ close 4403). A second
+///   `connection_init` closes 4429.
+/// - The session is re-checked on every message (the token goes to the authorizer again): one that is
+///   no longer accepted closes 4401, one for other roles closes 4403. The connection also closes on
+///   its own, without waiting for a message, when the session ends (``GraphQLConnectionSession/ended``:
+///   logout, revocation, a disabled user, a role change → 4403) and when the token expires
+///   (``GraphQLConnectionSession/validUntil`` → 4401). Subscriptions stop with the connection.
+/// - A client renews before expiry with a `ping` whose payload carries a fresh token
+///   (`{"type":"ping","payload":{"token":"…"}}`): the same user with the same roles continues under
+///   the new token (→ `pong`); anything else closes 4403.
 /// - `subscribe` before the ack closes 4401; a subscribe whose id is already active closes 4409.
 ///   Each result is a `next`, a request that cannot start an `error`, the end a `complete`.
 ///   A query or mutation gets one `next` and a `complete`.
@@ -37,31 +46,49 @@ public actor GraphQLTransportWSConnection {
     public nonisolated let outputs: AsyncStream<Output>
     private let continuation: AsyncStream<Output>.Continuation
     private let service: GraphQLService
-    private let authenticate: @Sendable (String?) async -> Principal?
+    private let authorize: @Sendable (String?) async -> GraphQLConnectionSession?
     private let connectionInitTimeout: Duration
 
     private enum State {
         case awaitingInit
         case authenticating
-        case ready(Principal)
+        case ready(GraphQLConnectionSession)
         case closed
     }
 
     private var state = State.awaitingInit
     private var initReceived = false
+    /// The token the session was authorized with (nil for an anonymous connection).
+    private var token: String?
     private var subscriptions: [String: Task<Void, Never>] = [:]
     private var timeoutTask: Task<Void, Never>?
+    /// Closes the connection at the session's end or expiry.
+    private var sessionWatch: Task<Void, Never>?
 
-    /// Creates a connection; `authenticate` turns connection_init's token (nil when there is none)
-    /// into a principal, or nil to refuse the connection.
+    /// Creates a connection; `authorize` turns connection_init's token (nil when there is none) into
+    /// a session, or nil to refuse the connection. It is called again with the same token on every
+    /// message, and with a renewal ping's token.
+    public init(
+        service: GraphQLService, connectionInitTimeout: Duration = .seconds(3),
+        authorize: @escaping @Sendable (String?) async -> GraphQLConnectionSession?
+    ) {
+        self.service = service
+        self.authorize = authorize
+        self.connectionInitTimeout = connectionInitTimeout
+        (outputs, continuation) = AsyncStream<Output>.makeStream()
+    }
+
+    /// Creates a connection whose `authenticate` turns connection_init's token into a principal
+    /// (or nil to refuse): a session that never expires and never ends on its own, re-checked on
+    /// every message. Prefer ``init(service:connectionInitTimeout:authorize:)`` with
+    /// ``GraphQLConnectionSession/authorizer(_:)``, which also closes at logout and expiry.
     public init(
         service: GraphQLService, connectionInitTimeout: Duration = .seconds(3),
         authenticate: @escaping @Sendable (String?) async -> Principal?
     ) {
-        self.service = service
-        self.authenticate = authenticate
-        self.connectionInitTimeout = connectionInitTimeout
-        (outputs, continuation) = AsyncStream<Output>.makeStream()
+        self.init(service: service, connectionInitTimeout: connectionInitTimeout) { token in
+            await authenticate(token).map { GraphQLConnectionSession(principal: $0) }
+        }
     }
 
     /// Starts the connection_init timer. Call once the socket is open.
@@ -82,8 +109,70 @@ public actor GraphQLTransportWSConnection {
     public func transportClosed() {
         if case .closed = state { return }
         state = .closed
+        timeoutTask?.cancel()
+        sessionWatch?.cancel()
         stopAll()
         continuation.finish()
+    }
+
+    /// Watches the session: closes 4403 when it ends, 4401 when it expires.
+    private func watch(_ session: GraphQLConnectionSession) {
+        sessionWatch?.cancel()
+        sessionWatch = Task { [weak self] in
+            await withTaskGroup(of: (code: Int, reason: String)?.self) { group in
+                if let ended = session.ended {
+                    group.addTask {
+                        guard let reason = await ended() else { return nil }
+                        return (4403, "Forbidden: session ended (\(reason))")
+                    }
+                }
+                if let validUntil = session.validUntil {
+                    group.addTask {
+                        let seconds = max(0, validUntil.timeIntervalSinceNow)
+                        try? await Task.sleep(for: .milliseconds(Int64((seconds * 1000).rounded(.up))))
+                        return Task.isCancelled ? nil : (4401, "Unauthorized: token expired")
+                    }
+                }
+                let first = await group.next() ?? nil
+                group.cancelAll()
+                guard let first, !Task.isCancelled else { return }
+                await self?.close(first.code, first.reason)
+            }
+        }
+    }
+
+    /// Re-checks the session before handling a client message; false when the connection closed.
+    private func recheck() async -> Bool {
+        guard case .ready(let current) = state else { return true }
+        guard let session = await authorize(token), !session.hasExpired else {
+            close(4401, "Unauthorized: session no longer valid")
+            return false
+        }
+        guard session.principal == current.principal else {
+            close(4403, "Forbidden: the session's principal changed")
+            return false
+        }
+        return !isClosed
+    }
+
+    /// A renewal: `ping` carrying a fresh token for the same user and roles.
+    private func renew(with newToken: String) async -> Bool {
+        guard case .ready(let current) = state else { return true }
+        guard let session = await authorize(newToken), !session.hasExpired else {
+            close(4403, "Forbidden: the renewal token is not accepted")
+            return false
+        }
+        guard session.principal.userID == current.principal.userID,
+            Set(session.principal.roles) == Set(current.principal.roles)
+        else {
+            close(4403, "Forbidden: a renewal must be for the same user and roles")
+            return false
+        }
+        guard case .ready = state else { return false }
+        token = newToken
+        state = .ready(session)
+        watch(session)
+        return true
     }
 
     /// Handles one text frame from the client.
@@ -96,6 +185,14 @@ public actor GraphQLTransportWSConnection {
             close(4400, "Invalid message")
             return
         }
+        // Every message after the ack re-checks the session first (a renewal ping checks its new token).
+        if type != "connection_init" {
+            if type == "ping", let fresh = Self.token(in: message["payload"]) {
+                guard await renew(with: fresh) else { return }
+            } else {
+                guard await recheck() else { return }
+            }
+        }
         switch type {
         case "connection_init":
             guard !initReceived else {
@@ -106,12 +203,14 @@ public actor GraphQLTransportWSConnection {
             state = .authenticating
             timeoutTask?.cancel()
             let token = Self.token(in: message["payload"])
-            guard let principal = await authenticate(token) else {
+            guard let session = await authorize(token), !session.hasExpired else {
                 close(4403, "Forbidden")
                 return
             }
             guard case .authenticating = state else { return }
-            state = .ready(principal)
+            self.token = token
+            state = .ready(session)
+            watch(session)
             send(["type": "connection_ack"])
         case "ping":
             send(["type": "pong"])
@@ -124,10 +223,11 @@ public actor GraphQLTransportWSConnection {
                 close(4400, "Invalid message")
                 return
             }
-            guard case .ready(let principal) = state else {
+            guard case .ready(let session) = state else {
                 close(4401, "Unauthorized")
                 return
             }
+            let principal = session.principal
             guard subscriptions[id] == nil else {
                 close(4409, "Subscriber for \(id) already exists")
                 return
@@ -176,6 +276,10 @@ public actor GraphQLTransportWSConnection {
 
     private func sendNext(id: String, body: [UInt8]) {
         guard subscriptions[id] != nil, !isClosed else { return }
+        if case .ready(let session) = state, session.hasExpired {
+            close(4401, "Unauthorized: token expired")
+            return
+        }
         var writer = JSONWriter(capacity: body.count + 64)
         writer.beginObject()
         writer.key("id")
@@ -215,6 +319,7 @@ public actor GraphQLTransportWSConnection {
         if case .closed = state { return }
         state = .closed
         timeoutTask?.cancel()
+        sessionWatch?.cancel()
         stopAll()
         continuation.yield(.close(code: code, reason: reason))
         continuation.finish()

@@ -79,6 +79,27 @@ public indirect enum AccessExpression: Sendable, Hashable {
         }
     }
 
+    /// Whether the rule compares `role` with the string `value` (`role === 'anonymous'`,
+    /// `'anonymous' !== role`, anywhere in the expression): how a rule names a role explicitly.
+    public func comparesRole(with value: String) -> Bool {
+        switch self {
+        case .literal, .path: return false
+        case .equal(let left, let right), .notEqual(let left, let right):
+            for (path, literal) in [(left, right), (right, left)] {
+                if case .path(["role"]) = path, case .literal(.string(let compared)) = literal, compared == value {
+                    return true
+                }
+            }
+            return left.comparesRole(with: value) || right.comparesRole(with: value)
+        case .and(let left, let right), .or(let left, let right):
+            return left.comparesRole(with: value) || right.comparesRole(with: value)
+        case .not(let operand): return operand.comparesRole(with: value)
+        case .array(let elements): return elements.contains { $0.comparesRole(with: value) }
+        case .conditional(let test, let then, let otherwise):
+            return test.comparesRole(with: value) || then.comparesRole(with: value) || otherwise.comparesRole(with: value)
+        }
+    }
+
     /// Whether any path in the expression starts at `root` (`"record"`, `"user"`).
     ///
     /// A read rule that does not depend on the record can be decided per role alone, which is how

@@ -44,8 +44,16 @@ public struct Principal: Sendable, Hashable {
 
     /// Trusted server-side code (migrations, workers, seeding): every operation is allowed.
     public static let system = Principal(system: true)
-    /// Nobody: no roles, so only rules that allow everyone allow it.
+    /// Nobody (a request without a token): it may do only what an access rule grants by naming it
+    /// (`role === 'anonymous'`); an absent rule does not include it. It holds no capability.
     public static let anonymous = Principal(system: false)
+
+    /// The role name an access rule compares `role` with to grant callers without a token:
+    /// `read: ({ role }) => role === 'anonymous' ? ['id', 'name'] : true`. No schema may declare it.
+    public static let anonymousRoleName = "anonymous"
+
+    /// Whether this is a caller nobody authenticated: not the system, no user, no roles.
+    public var isAnonymous: Bool { !isSystem && userID == nil && roles.isEmpty }
 
     /// The name recorded as an event's actor: the user id, `system` or `anonymous`.
     public var actorName: String {

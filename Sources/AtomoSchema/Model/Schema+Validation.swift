@@ -7,7 +7,7 @@ extension Schema {
     /// start with a capital letter; references, enums and block unions named by fields exist; list
     /// elements are scalars or enums; block fields are not blocks; defaults and validations fit their
     /// field's type; patterns compile; access rules name only `role`, `user` and `record`, and roles
-    /// and fields that exist; action conditions name fields that exist.
+    /// (declared, or the reserved `anonymous`) and fields that exist; action conditions name fields that exist.
     public func validate() throws(SchemaError) {
         var issues: [SchemaIssue] = []
         func check(_ condition: Bool, _ location: String, _ message: @autoclosure () -> String) {
@@ -17,6 +17,9 @@ extension Schema {
         check(!roles.isEmpty, "roles", "a schema declares at least one role")
         for role in roles { check(Self.isIdentifier(role), "roles", "'\(role)' is not an identifier") }
         check(Set(roles).count == roles.count, "roles", "a role is declared twice")
+        check(
+            !roles.contains(Principal.anonymousRoleName), "roles",
+            "'\(Principal.anonymousRoleName)' is reserved: access rules name callers without a token with it")
         for role in capabilities.keys.sorted() {
             check(roles.contains(role), "capabilities.\(role)", "'\(role)' is not a declared role")
             let granted = capabilities[role] ?? []
@@ -182,7 +185,7 @@ extension Schema {
         collectComparisons(rule) { left, right in
             for (pathSide, literalSide) in [(left, right), (right, left)] {
                 if case .path(["role"]) = pathSide, case .literal(.string(let role)) = literalSide,
-                    !roles.contains(role)
+                    !roles.contains(role), role != Principal.anonymousRoleName
                 {
                     issues.append(
                         SchemaIssue(location, "'\(role)' is not a declared role (\(roles.joined(separator: ", ")))"))
