@@ -1,3 +1,4 @@
+import AtomoContent
 import AtomoEvents
 import AtomoSchema
 import Foundation
@@ -112,6 +113,26 @@ import Testing
         #expect(try GraphQLHarness.json(response.body).firstErrorCode == "GRAPHQL_VALIDATION_FAILED")
         let typename = await Self.handler(harness).handle(try Self.post(query: "{ __typename }"))
         #expect(try GraphQLHarness.json(typename.body)["data"]?["__typename"] == "Query")
+    }
+
+    @Test func anonymousCallersAreToldToAuthenticate() async throws {
+        let harness = try await GraphQLHarness.started(CRMFixture.schema(contactAccess: nil))
+        defer { Task { await harness.close() } }
+        let handler = Self.handler(harness)
+        for query in [
+            #"mutation { createCompany(input: {name: "X"}) { id } }"#, "{ companies { nodes { id } } }",
+            "{ contacts { totalCount } }",
+        ] {
+            let response = await handler.handle(try Self.post(query: query))
+            #expect(response.status == 401, "\(query)")
+            #expect(response.headers.contains { $0.name == "WWW-Authenticate" && $0.value == "Bearer" })
+            #expect(try GraphQLHarness.json(response.body).firstErrorCode == "UNAUTHENTICATED", "\(query)")
+        }
+        // A document nobody could run is still a validation error, and nothing was written.
+        let wrong = await handler.handle(try Self.post(query: "{ noSuchField }"))
+        #expect(try GraphQLHarness.json(wrong.body).firstErrorCode == "GRAPHQL_VALIDATION_FAILED")
+        let list = try await harness.engine.list(RecordQuery("Company"), as: .system)
+        #expect(list.records.isEmpty)
     }
 
     @Test func introspectionRunsOnTheLibraryExecutor() async throws {

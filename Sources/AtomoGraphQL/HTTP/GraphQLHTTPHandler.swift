@@ -73,7 +73,8 @@ public struct GraphQLHTTPHandler: Sendable {
         let status: Int
         if let requestStatus = response.requestErrorStatus {
             if requestStatus == 405 { headers.append(("Allow", "POST")) }
-            status = modern || requestStatus == 405 ? requestStatus : 200
+            if requestStatus == 401 { headers.append(("WWW-Authenticate", "Bearer")) }
+            status = modern || requestStatus == 405 || requestStatus == 401 ? requestStatus : 200
         } else {
             status = 200
         }

@@ -26,7 +26,7 @@ extension GraphQLService {
         do {
             prepared = try prepare(request, principal: principal)
         } catch {
-            return .rejected(GraphQLResponse(requestError: error))
+            return .rejected(rejection(error, request: request, principal: principal))
         }
         guard prepared.operationType == .subscription else {
             return .single(await execute(request, as: principal))

@@ -90,11 +90,21 @@ public final class GraphQLService: Sendable {
         _ request: GraphQLRequest, as principal: Principal,
         allowedOperations: Set<GraphQLOperationType> = [.query, .mutation]
     ) async -> GraphQLResponse {
+        let response = await executePrepared(request, as: principal, allowedOperations: allowedOperations)
+        if principal.isAnonymous, let error = response.requestError, error.code == .validationFailed {
+            return rejection(error, request: request, principal: principal)
+        }
+        return response
+    }
+
+    private func executePrepared(
+        _ request: GraphQLRequest, as principal: Principal, allowedOperations: Set<GraphQLOperationType>
+    ) async -> GraphQLResponse {
         let prepared: PreparedOperation
         do {
             prepared = try prepare(request, principal: principal)
         } catch {
-            return GraphQLResponse(requestError: error)
+            return rejection(error, request: request, principal: principal)
         }
         guard allowedOperations.contains(prepared.operationType) else {
             return GraphQLResponse(
@@ -113,6 +123,19 @@ public final class GraphQLService: Sendable {
             }
         }
         return await run(prepared, request: request, principal: principal)
+    }
+
+    /// The response for a request that cannot start. An anonymous caller whose document does not
+    /// validate against its (deny-by-default) schema, but would for a signed-in user, is told to
+    /// authenticate (`UNAUTHENTICATED`, 401) rather than that the fields do not exist.
+    func rejection(_ error: GraphQLRequestError, request: GraphQLRequest, principal: Principal) -> GraphQLResponse {
+        guard principal.isAnonymous, error.code == .validationFailed else { return GraphQLResponse(requestError: error) }
+        let signedIn = Principal(userID: "", roles: engine.schema.roles)
+        guard (try? prepare(request, principal: signedIn)) != nil else { return GraphQLResponse(requestError: error) }
+        return GraphQLResponse(
+            requestError: GraphQLRequestError(
+                .unauthenticated, "authentication required: this operation needs a bearer token"),
+            status: 401)
     }
 
     /// What a request resolved to before execution.
