@@ -111,6 +111,9 @@ let package = Package(
                 .product(name: "AtomoEvents", package: atomo),
                 // TestEnvironment (skip or, under ATOMO_REQUIRE_ALL=1, fail) and HelperProcess.
                 .product(name: "AtomoTesting", package: atomo),
+                // A real websocket client for graphql-transport-ws tests.
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings

@@ -47,6 +47,7 @@ public final class AtomoServer: Sendable {
         var log = logger ?? Logger(label: "atomo.server")
         log.logLevel = configuration.logLevel
         self.logger = log
+        if let problem = configuration.invalidSettings.first { throw ServerError.configuration(problem) }
         let loaded: LoadedSchema
         do {
             loaded = try SchemaLoader.load(configuration.schemaPath)
@@ -65,7 +66,7 @@ public final class AtomoServer: Sendable {
         let router = Routes.makeRouter(server: self)
         let app = Application(
             router: router,
-            server: backend.serverBuilder(),
+            server: backend.serverBuilder(logger: logger),
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "atomo"),
             onServerRunning: { [self] channel in
@@ -127,6 +128,11 @@ public final class AtomoServer: Sendable {
                     ])
                 // One line on standard output, for people and for scripts that start the server on port 0.
                 print("Atomo is serving \(configuration.schemaPath) at http://\(configuration.host):\(port)/graphql")
+                if configuration.mode == .development {
+                    // Who may do what, as the policy decides it: nobody should find out from an
+                    // incident that an entity without rules was open.
+                    print("\nAccess (a request without a token is 'anonymous'):\n\(self.backend.accessMatrix())\n")
+                }
                 fflush(nil)
             }
         }

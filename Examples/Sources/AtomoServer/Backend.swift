@@ -14,6 +14,7 @@ import Logging
 import Metrics
 import Prometheus
 import ServiceLifecycle
+import Synchronization
 
 /// What the routes serve from: the event log, and the modules wired over it. A `Service`, so that
 /// graceful shutdown closes it after the HTTP server has finished its requests.
@@ -25,11 +26,16 @@ final class Backend: Service, Sendable {
     let engine: ContentEngine
     let graphQL: GraphQLService
     let graphQLHTTP: GraphQLHTTPHandler
+    /// `PRAGMA quick_check` of the SQLite file, run at start.
+    let integrity: StoreIntegrity
+    /// The read models that failed the last `/health` probe (to log a failure once, not per probe).
+    private let failingReadModels = Mutex<[String: String]>([:])
 
     private init(
         configuration: ServerConfiguration, location: EventStoreLocation, events: OpenEventStore, auth: ServerAuth,
-        engine: ContentEngine, graphQL: GraphQLService
+        engine: ContentEngine, graphQL: GraphQLService, integrity: StoreIntegrity
     ) {
+        self.integrity = integrity
         self.configuration = configuration
         self.location = location
         self.events = events
@@ -61,11 +67,15 @@ final class Backend: Service, Sendable {
         _ = ServerMetrics.registry  // installs the Prometheus backend before anything records metrics
         let events = try await OpenEventStore.open(location)
         do {
+            let integrity =
+                events.sqlite != nil
+                ? await StoreIntegrity.check(events.database, logger: logger) : StoreIntegrity.notApplicable
             // One policy for every entry point: the engine, GraphQL, the /auth routes. The engine
             // hands it each reloaded schema, so roles and capability grants follow hot reloads.
             let policy = PolicyEngine(schema: schema.schema)
             let auth = try await ServerAuth.open(
-                events: events.store, database: events.database, secret: secret, schema: schema.schema, policy: policy)
+                events: events.store, database: events.database, secret: secret, schema: schema.schema, policy: policy,
+                tokenLifetime: configuration.accessTokenLifetime, tokenLeeway: configuration.tokenLeeway)
             try await auth.bootstrapAdmin(configuration: configuration, schema: schema.schema, logger: logger)
             // The server's projection daemon: the engine registers its read models' projectors there,
             // and `/health` and `/metrics` read it.
@@ -78,17 +88,30 @@ final class Backend: Service, Sendable {
             let graphQL = GraphQLService(engine: engine, schema: schema.schema, authenticator: auth.authenticator)
             return Backend(
                 configuration: configuration, location: location, events: events, auth: auth, engine: engine,
-                graphQL: graphQL)
+                graphQL: graphQL, integrity: integrity)
         } catch {
             await events.close()
             throw error
         }
     }
 
-    /// The HTTP server's channel setup: HTTP/1.1, with WebSocket upgrades on `/graphql`.
-    func serverBuilder() -> HTTPServerBuilder {
-        .http1WebSocketUpgrade { [self] head, _, _ in
-            GraphQLWebSocket.shouldUpgrade(head, backend: self)
+    /// The HTTP server's channel setup: HTTP/1.1, with WebSocket upgrades on `/graphql`, behind the
+    /// ``ConnectionGuard`` (connection caps; header, body and idle timeouts) and NIO's protocol error
+    /// handler (400 for a malformed request). Websockets are pinged at a third of the idle timeout, so
+    /// a live client is never idle.
+    func serverBuilder(logger: Logger) -> HTTPServerBuilder {
+        let limits = configuration.httpLimits
+        let counter = ConnectionCounter(limits: limits)
+        let pingInterval = limits.idleTimeout / 3
+        return HTTPServerBuilder { [self] responder in
+            GuardedServerChannel(
+                inner: HTTP1WebSocketUpgradeChannel(
+                    responder: responder,
+                    configuration: .init(
+                        http1: .init(),
+                        ws: .init(autoPing: .enabled(timePeriod: pingInterval))),
+                    shouldUpgrade: { head, _, _ in GraphQLWebSocket.shouldUpgrade(head, backend: self) }),
+                counter: counter, logger: logger)
         }
     }
 
@@ -109,14 +132,49 @@ final class Backend: Service, Sendable {
             ])
     }
 
+    /// The effective access matrix of the schema being served (entity × role and anonymous × operation).
+    func accessMatrix() -> AccessMatrix {
+        PolicyEngine(schema: engine.schema).accessMatrix()
+    }
+
     /// Whether the event log answers, and how far it goes.
     func databaseCheck() async -> (ok: Bool, detail: [String: Any]) {
         do {
             let head = try await events.store.headPosition()
             return (true, ["status": "ok", "head": head])
         } catch {
-            return (false, ["status": "error", "message": "\(error)"])
+            return (false, ["status": "fail", "message": "\(error)"])
         }
+    }
+
+    /// Whether the store can serve reads: the start-up `quick_check` of a SQLite file, and one record
+    /// read from each read model now. A failure is logged (once, until it changes) with its cause.
+    func storeCheck(logger: Logger) async -> (ok: Bool, detail: [String: Any]) {
+        var detail: [String: Any] = [:]
+        var ok = true
+        switch integrity.current {
+        case .notApplicable: detail["integrity"] = "not applicable"
+        case .checking: detail["integrity"] = "checking"
+        case .passed: detail["integrity"] = "ok"
+        case .failed(let message):
+            detail["integrity"] = "fail"
+            detail["integrityProblems"] = message
+            ok = false
+        }
+        let failures = await engine.probeReadModels()
+        let changed = failingReadModels.withLock { previous in
+            defer { previous = failures }
+            return previous != failures
+        }
+        if changed && !failures.isEmpty {
+            logger.error(
+                "read models cannot be read",
+                metadata: ["failures": .string(failures.sorted { $0.key < $1.key }.map { "\($0): \($1)" }.joined(separator: "; "))])
+        }
+        detail["readModels"] = failures.isEmpty ? "ok" : failures
+        ok = ok && failures.isEmpty
+        detail["status"] = ok ? "ok" : "fail"
+        return (ok, detail)
     }
 
     /// Runs until graceful shutdown (the HTTP server has finished its requests by then), then stops

@@ -15,7 +15,8 @@ struct ServerAuth: Sendable {
     static let audience = "atomo-api"
 
     static func open(
-        events: any EventStore, database: any SQLDatabase, secret: String, schema: Schema, policy: PolicyEngine
+        events: any EventStore, database: any SQLDatabase, secret: String, schema: Schema, policy: PolicyEngine,
+        tokenLifetime: Duration = .seconds(15 * 60), tokenLeeway: Duration = .seconds(30)
     ) async throws -> ServerAuth {
         let credentials = SQLCredentialStore(database: database)
         try await credentials.migrate()
@@ -23,7 +24,8 @@ struct ServerAuth: Sendable {
         try await sessions.migrate()
         let tokens = await TokenService(
             configuration: .init(
-                key: try TokenKey.hs256(secret: Array(secret.utf8)), issuer: issuer, audience: audience))
+                key: try TokenKey.hs256(secret: Array(secret.utf8)), issuer: issuer, audience: audience,
+                lifetime: tokenLifetime, leeway: tokenLeeway))
         let authenticator = try await Authenticator(
             events: events, credentials: credentials, sessions: sessions, tokens: tokens, hasher: try PasswordHasher(),
             configuration: .init(roles: schema.roles), policy: policy)

@@ -38,6 +38,17 @@ public struct ServerConfiguration: Sendable {
     public var adminPassword: String?
     /// The level of the server's log.
     public var logLevel: Logger.Level
+    /// How long an access token is valid (`ATOMO_ACCESS_TOKEN_TTL`, seconds; default 15 minutes).
+    /// Clients refresh before it ends; an open websocket is closed at its end (plus the leeway)
+    /// unless renewed with a ping carrying a fresh token.
+    public var accessTokenLifetime: Duration = .seconds(15 * 60)
+    /// The clock skew allowed when checking a token's times (`ATOMO_TOKEN_LEEWAY`, seconds; default 30).
+    public var tokenLeeway: Duration = .seconds(30)
+    /// The HTTP layer's timeouts and caps (`ATOMO_HTTP_*`).
+    public var httpLimits: HTTPLimits = HTTPLimits()
+    /// Settings read from the environment that could not be used; the server refuses to start while
+    /// any is listed (a typo in a limit must not silently mean "no limit").
+    public var invalidSettings: [String] = []
 
     /// The default data folder: `.atomo` under the working directory.
     public static var defaultDataDirectory: String {
@@ -66,7 +77,8 @@ public struct ServerConfiguration: Sendable {
     }
 
     /// Reads `PORT`, `ATOMO_DATA_DIR`, `ATOMO_DATABASE_URL`, `ATOMO_JWT_SECRET`, `ATOMO_ADMIN_EMAIL`,
-    /// `ATOMO_ADMIN_PASSWORD`, `ATOMO_ENV` (`production` or `development`) and `LOG_LEVEL`;
+    /// `ATOMO_ADMIN_PASSWORD`, `ATOMO_ENV` (`production` or `development`), `LOG_LEVEL`,
+    /// `ATOMO_ACCESS_TOKEN_TTL`, `ATOMO_TOKEN_LEEWAY` and the `ATOMO_HTTP_*` limits (``HTTPLimits``);
     /// flags given on the command line override them afterwards.
     public init(schemaPath: String, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.init(host: "127.0.0.1", schemaPath: schemaPath)
@@ -78,5 +90,19 @@ public struct ServerConfiguration: Sendable {
         adminPassword = environment["ATOMO_ADMIN_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
         if let mode = environment["ATOMO_ENV"].flatMap(Mode.init(rawValue:)) { self.mode = mode }
         if let level = environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) { logLevel = level }
+        do {
+            httpLimits = try HTTPLimits(environment: environment)
+        } catch {
+            invalidSettings.append(error.description)
+        }
+        for (name, minimum) in [("ATOMO_ACCESS_TOKEN_TTL", 1.0), ("ATOMO_TOKEN_LEEWAY", 0.0)] {
+            guard let text = environment[name], !text.isEmpty else { continue }
+            guard let seconds = Double(text), seconds.isFinite, seconds >= minimum, seconds <= 86_400 * 30 else {
+                invalidSettings.append("\(name) must be a number of seconds of at least \(Int(minimum)), not '\(text)'")
+                continue
+            }
+            let duration = Duration.milliseconds(Int64((seconds * 1000).rounded()))
+            if name == "ATOMO_ACCESS_TOKEN_TTL" { accessTokenLifetime = duration } else { tokenLeeway = duration }
+        }
     }
 }

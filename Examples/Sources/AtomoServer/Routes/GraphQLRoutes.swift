@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import Logging
 
 /// `POST /graphql`, `GET /graphql` (GraphiQL for a browser asking for HTML), `GET /playground`.
 /// The websocket on `/graphql` is set up by ``GraphQLWebSocket`` during the HTTP upgrade.
@@ -31,8 +32,19 @@ enum GraphQLRoutes {
         var headers: [(name: String, value: String)] = []
         for field in request.headers { headers.append((field.name.canonicalName, field.value)) }
         let query = request.uri.query.map { String($0) }
-        let response = await backend.graphQLHTTP.handle(
-            GraphQLHTTPRequest(method: request.method.rawValue, headers: headers, queryString: query, body: Array(body.readableBytesView)))
+        // An INTERNAL_SERVER_ERROR is logged with the request's id, which the client gets in
+        // `extensions.requestId` (and in `X-Request-ID`).
+        let requestID = context.id
+        let logger = context.logger
+        let reporter = GraphQLIncidentReporter { error in
+            logger.error("internal error in a GraphQL operation", metadata: ["requestId": .string(requestID), "error": "\(error)"])
+            return requestID
+        }
+        let graphQLRequest = GraphQLHTTPRequest(
+            method: request.method.rawValue, headers: headers, queryString: query, body: Array(body.readableBytesView))
+        let response = await GraphQLIncidentReporter.$current.withValue(reporter) {
+            await backend.graphQLHTTP.handle(graphQLRequest)
+        }
         var fields = HTTPFields()
         for header in response.headers {
             if let name = HTTPField.Name(header.name) { fields.append(HTTPField(name: name, value: header.value)) }

@@ -9,12 +9,16 @@ import Prometheus
 enum Routes {
     static func makeRouter(server: AtomoServer) -> Router<AtomoRequestContext> {
         let router = Router(context: AtomoRequestContext.self)
+        let methods = RouteMethods()
         router.middlewares.add(RequestLogMiddleware())
         router.middlewares.add(MetricsMiddleware())
+        router.middlewares.add(
+            RequestLimitsMiddleware(maximumBodyBytes: server.configuration.httpLimits.maximumBodyBytes, routes: methods))
         addSchemaRoutes(to: router, server: server)
         addOperationsRoutes(to: router, server: server)
         AuthRoutes.add(to: router, auth: server.backend.auth)
         GraphQLRoutes.add(to: router, backend: server.backend)
+        methods.record(router.routes.map { (path: $0.path.description, method: $0.method.rawValue) })
         return router
     }
 
@@ -34,13 +38,15 @@ enum Routes {
             var object: [String: Any] = [
                 "generation": server.schema.generation,
                 "fingerprint": server.schema.current.schema.fingerprint,
-                "path": server.schema.current.path,
+                // The file's name only: the absolute path tells a stranger where the server lives.
+                "path": URL(fileURLWithPath: server.schema.current.path).lastPathComponent,
                 "loadedAt": server.schema.loadedAt.formatted(.iso8601),
             ]
             if let error = server.schema.lastError {
                 object["error"] = [
-                    "file": error.path, "line": error.line as Any, "column": error.column as Any,
-                    "message": error.message, "description": error.description,
+                    "file": URL(fileURLWithPath: error.path).lastPathComponent, "line": error.line as Any,
+                    "column": error.column as Any,
+                    "message": publicText(error.message, path: error.path), "description": publicDescription(error),
                 ]
             }
             return JSONResponses.json(object)
@@ -51,6 +57,21 @@ enum Routes {
             }
             return JSONResponses.text(source, contentType: "text/plain; charset=utf-8")
         }
+    }
+
+    /// A schema load error as clients see it: the file's name, never its absolute path.
+    static func publicDescription(_ error: SchemaLoadError) -> String {
+        var named = error
+        named.path = URL(fileURLWithPath: error.path).lastPathComponent
+        named.message = publicText(error.message, path: error.path)
+        return named.description
+    }
+
+    /// `text` with the absolute `path` (and its folder) replaced by the file's name.
+    static func publicText(_ text: String, path: String) -> String {
+        let url = URL(fileURLWithPath: path)
+        return text.replacingOccurrences(of: url.path, with: url.lastPathComponent)
+            .replacingOccurrences(of: url.deletingLastPathComponent().path + "/", with: "")
     }
 
     /// The schema as `schema.ts`: the file itself when the service is declared in TypeScript.
@@ -65,17 +86,20 @@ enum Routes {
             let database = await server.backend.databaseCheck()
             var checks: [String: Any] = ["database": database.detail]
             var healthy = database.ok
+            let store = await server.backend.storeCheck(logger: server.logger)
+            checks["store"] = store.detail
+            healthy = healthy && store.ok
             let projectors = await server.backend.projectorsCheck()
             checks["projectors"] = projectors.detail
             healthy = healthy && projectors.ok
             if let error = server.schema.lastError {
-                checks["schema"] = ["status": "stale", "error": error.description]
+                checks["schema"] = ["status": "stale", "error": publicDescription(error)]
             } else {
                 checks["schema"] = ["status": "ok", "generation": server.schema.generation]
             }
-            return JSONResponses.json(
-                ["status": healthy ? "ok" : "unavailable", "checks": checks],
-                status: healthy ? .ok : .serviceUnavailable)
+            // `fail`: the store cannot serve reads; `unavailable`: it can, but is not ready (behind, parked).
+            let status = !database.ok || !store.ok ? "fail" : healthy ? "ok" : "unavailable"
+            return JSONResponses.json(["status": status, "checks": checks], status: healthy ? .ok : .serviceUnavailable)
         }
         router.get("/metrics") { _, _ in
             let buffer = await server.backend.metricsText()

@@ -1,9 +1,13 @@
 import Foundation
 public import Hummingbird
 import Logging
+import NIOCore
+import HTTPTypes
 
 /// Logs one structured line per request once it is answered: method, path, status, duration, and
-/// turns errors nobody handled into JSON error bodies (never an empty 500).
+/// turns errors nobody handled into JSON error bodies (never an empty 500; an oversized body read is
+/// 413). Every response carries `X-Request-ID`, the id the log lines of the request carry; an internal
+/// error is logged with it and the client receives it in the body.
 public struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
     /// Creates the middleware.
     public init() {}
@@ -20,10 +24,22 @@ public struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
             response = JSONResponses.error(
                 error.status, code: Self.code(for: error.status), message: error.body ?? error.status.reasonPhrase,
                 headers: error.headers)
+        } catch is NIOTooManyBytesError {
+            // A body read with a bound (`collect(upTo:)`) that the client exceeded.
+            response = JSONResponses.error(
+                .contentTooLarge, code: "PAYLOAD_TOO_LARGE", message: "the request body is too large")
         } catch {
-            context.logger.error("unhandled error", metadata: ["error": "\(error)"])
-            response = JSONResponses.error(.internalServerError, code: "INTERNAL", message: "internal error")
+            context.logger.error("unhandled error", metadata: ["error": "\(error)", "requestId": .string(context.id)])
+            response = JSONResponses.json(
+                [
+                    "error": [
+                        "code": "INTERNAL", "message": "internal error (request \(context.id); the server log has the cause)",
+                        "requestId": context.id,
+                    ]
+                ], status: .internalServerError)
         }
+        // Every answer names its request, so that a client reporting a problem can point at the log line.
+        response.headers[RequestIDHeader.name] = context.id
         let elapsed = ContinuousClock.now - start
         let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         context.logger.info(
@@ -51,4 +67,9 @@ public struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
         default: status.code >= 500 ? "INTERNAL" : "HTTP_\(status.code)"
         }
     }
+}
+
+/// `X-Request-ID`: the id of the request in the server's log, on every response.
+enum RequestIDHeader {
+    static let name = HTTPField.Name("X-Request-ID")!
 }

@@ -58,6 +58,11 @@ public struct OpenEventStore: Sendable {
         switch location {
         case .sqlite(let path):
             if mustExist && !FileManager.default.fileExists(atPath: path) { throw ToolError.noEventLog(path) }
+            // An existing file with no bytes (and no write-ahead log to recover from) was truncated or
+            // lost: opening it would silently start a new, empty log over it.
+            if Self.fileSize(path) == 0 && (Self.fileSize(path + "-wal") ?? 0) == 0 {
+                throw ToolError.emptyEventLog(path)
+            }
             try FileManager.default.createDirectory(
                 at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
             let store = try await SQLiteEventStore(path: path)
@@ -71,6 +76,11 @@ public struct OpenEventStore: Sendable {
                 throw error
             }
         }
+    }
+
+    /// The size of the file at `path`, or nil when there is none.
+    static func fileSize(_ path: String) -> Int? {
+        (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int
     }
 
     /// Closes the store.

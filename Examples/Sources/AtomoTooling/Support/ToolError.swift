@@ -2,6 +2,8 @@
 public enum ToolError: Error, Sendable, Hashable, CustomStringConvertible {
     /// There is no event log at this path yet (start the server or run `atomo migrate` first).
     case noEventLog(String)
+    /// The SQLite event log is an empty (0-byte) file: a truncated or lost database, not a new install.
+    case emptyEventLog(String)
     /// A file that was expected is missing.
     case fileNotFound(String)
     /// The target of `init` exists and is not empty.
@@ -19,6 +21,8 @@ public enum ToolError: Error, Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .noEventLog(let path): "no event log at \(path) (start the server or run `atomo migrate` first)"
+        case .emptyEventLog(let path):
+            "\(path) is an empty (0-byte) file, not a new install: restore it from a backup, or delete it to start a new, empty log"
         case .fileNotFound(let path): "\(path): no such file"
         case .workspaceExists(let path): "\(path) exists and is not empty"
         case .unknownTemplate(let name, let known): "unknown template '\(name)'; known: \(known.joined(separator: ", "))"
