@@ -48,11 +48,6 @@ final class Backend: Service, Sendable {
         }
     }
 
-    /// The principal of a bearer token, or nil.
-    func principal(forToken token: String) async -> Principal? {
-        try? await auth.authenticator.authenticate(token).principal
-    }
-
     static func open(configuration: ServerConfiguration, schema: LoadedSchema, logger: Logger) async throws -> Backend {
         let folder: DataFolder
         do {
