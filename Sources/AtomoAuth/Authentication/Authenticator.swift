@@ -260,6 +260,10 @@ public final class Authenticator: Sendable {
 
     /// Logs a user in.
     ///
+    /// The account's throttle is asked before the password work; the client address's after it, so a
+    /// correct password is not refused because of other accounts' failures from the same address
+    /// (see ``LoginThrottle``).
+    ///
     /// - Parameter clientAddress: the client's IP address, for per-address throttling and the audit trail.
     /// - Throws: ``AuthenticationError/invalidCredentials`` (unknown email or wrong password, alike),
     ///   ``AuthenticationError/tooManyAttempts(retryAfter:)``, ``AuthenticationError/locked(until:)``,
@@ -271,7 +275,9 @@ public final class Authenticator: Sendable {
         // A malformed "email" is still throttled, under a bounded key.
         let accountKey = email?.key ?? String(rawEmail.lowercased().prefix(EmailAddress.maximumLength))
         let now = configuration.now()
-        switch throttle.check(account: accountKey, clientAddress: clientAddress, now: now) {
+        // The account's limits first, before any password work; the address's come after it (see
+        // LoginThrottle: a noisy address must not refuse someone else's correct password).
+        switch throttle.check(account: accountKey, now: now) {
         case .allowed: break
         case .delayed(let retryAfter): throw AuthenticationError.tooManyAttempts(retryAfter: retryAfter)
         case .locked(let until): throw AuthenticationError.locked(until: until)
@@ -279,23 +285,21 @@ public final class Authenticator: Sendable {
         // No stored password is longer than the policy's maximum, so a longer one cannot match: refuse
         // it without hashing megabytes (the answer does not depend on the account, so it reveals nothing).
         guard password.unicodeScalars.count <= configuration.passwordPolicy.maximumLength else {
-            throttle.recordFailure(account: accountKey, clientAddress: clientAddress, now: now)
-            throw AuthenticationError.invalidCredentials
+            try Self.refuse(
+                throttle.conclude(account: accountKey, clientAddress: clientAddress, passwordMatched: false, now: now))
         }
         let credential = try await email.asyncFlatMap { try await credentials.credential(forEmail: $0) }
         // The same work whether or not the email exists: one verification at the current parameters.
         let matches = try await hasher.verify(password, against: credential?.passwordHash ?? dummyHash)
-        guard matches, let credential else {
-            throttle.recordFailure(account: accountKey, clientAddress: clientAddress, now: now)
-            throw AuthenticationError.invalidCredentials
+        var root: AggregateRoot<User>?
+        if matches, let credential {
+            let loaded = try await users.load(credential.userID)
+            if loaded.state.isRegistered { root = loaded }
         }
-        var root = try await users.load(credential.userID)
-        guard root.state.isRegistered else {
-            throttle.recordFailure(account: accountKey, clientAddress: clientAddress, now: now)
-            throw AuthenticationError.invalidCredentials
-        }
+        let verdict = throttle.conclude(
+            account: accountKey, clientAddress: clientAddress, passwordMatched: root != nil, now: now)
+        guard verdict == .accepted, var root, let credential else { try Self.refuse(verdict) }
         guard !root.state.isDisabled else { throw AuthenticationError.userDisabled(userID: credential.userID) }
-        throttle.recordSuccess(account: accountKey)
 
         if hasher.needsRehash(credential.passwordHash) {
             // Transparent upgrade: the password is known right now, and only now.
@@ -418,6 +422,15 @@ public final class Authenticator: Sendable {
         let root = try await users.load(userID)
         guard root.state.isRegistered else { throw AuthenticationError.unknownUser(userID: userID) }
         return root
+    }
+
+    /// The error for a refused login: invalid credentials, or the client address's delay or lock.
+    private static func refuse(_ verdict: LoginThrottle.Verdict) throws(AuthenticationError) -> Never {
+        switch verdict {
+        case .accepted, .refused(.allowed): throw .invalidCredentials
+        case .refused(.delayed(let retryAfter)): throw .tooManyAttempts(retryAfter: retryAfter)
+        case .refused(.locked(let until)): throw .locked(until: until)
+        }
     }
 
     /// The acting principal's name for events, after the policy allowed it `manageUsers`.
