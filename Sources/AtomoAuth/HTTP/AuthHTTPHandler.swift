@@ -245,7 +245,7 @@ public struct AuthHTTPHandler: Sendable {
             return Self.error(400, "BAD_REQUEST", error.description, fields: [["field": "roles"]])
         case .unsupportedPasswordHash:
             return Self.error(400, "BAD_REQUEST", error.description)
-        case .emailTaken:
+        case .emailTaken, .lastAdministrator:
             return Self.error(409, "CONFLICT", error.description)
         case .forbidden:
             return Self.error(403, "FORBIDDEN", error.description)
