@@ -9,11 +9,14 @@ import Prometheus
 enum Routes {
     static func makeRouter(server: AtomoServer) -> Router<AtomoRequestContext> {
         let router = Router(context: AtomoRequestContext.self)
+        // First, so that every later middleware and route (the request log, login throttling) sees
+        // the resolved client address.
+        router.middlewares.add(ClientAddressMiddleware(trustedProxies: server.configuration.trustedProxies))
         router.middlewares.add(RequestLogMiddleware())
         router.middlewares.add(MetricsMiddleware())
         addSchemaRoutes(to: router, server: server)
         addOperationsRoutes(to: router, server: server)
-        AuthRoutes.add(to: router, auth: server.backend.auth)
+        AuthRoutes.add(to: router, auth: server.backend.auth, logger: server.logger)
         GraphQLRoutes.add(to: router, backend: server.backend)
         return router
     }

@@ -12,6 +12,8 @@ public enum ServerError: Error, Sendable, Hashable, CustomStringConvertible {
     case stoppedBeforeListening
     /// The first Admin could not be created (a password the policy rejects, an invalid email).
     case adminBootstrap(String)
+    /// A trusted proxy (`--trusted-proxy`, `ATOMO_TRUSTED_PROXIES`) is not an IP address or CIDR.
+    case invalidTrustedProxy(String)
 
     /// A message for the log and the terminal.
     public var description: String {
@@ -23,6 +25,7 @@ public enum ServerError: Error, Sendable, Hashable, CustomStringConvertible {
         case .schema(let message): message
         case .stoppedBeforeListening: "the server stopped before it started listening"
         case .adminBootstrap(let message): "cannot create the first Admin: \(message)"
+        case .invalidTrustedProxy(let message): "invalid trusted proxy: \(message)"
         }
     }
 }
