@@ -89,6 +89,7 @@ let package = Package(
             dependencies: [
                 "AtomoSchema", "AtomoSQL", "AtomoEvents", "CArgon2", "CCrypt",
                 .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             exclude: ["Resources/common-passwords.NOTICE.md"],

@@ -77,7 +77,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // `atomo`: init, schema export, generate, migrate, dev, codegen, replay, events, bench.
+        // `atomo`: init, schema export, generate, migrate, dev, codegen, replay, events, users, bench.
         .executableTarget(
             name: "atomo",
             dependencies: [

@@ -1,6 +1,12 @@
 import AtomoSQL
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A SQLite database with one writer connection and a pool of reader connections, each on a
 /// dedicated thread.
 ///
@@ -56,12 +62,19 @@ public final class SQLiteDatabase: Sendable {
         /// 100 pages makes 4 system calls instead of 200. Turn it off to use SQLite's default VFS as
         /// it is.
         public var gathersWALWrites: Bool
+        /// The permission bits a new database file is created with, whatever the process's umask
+        /// (default `0o600`: owner read and write only — the file may hold password hashes and
+        /// personal data). SQLite gives the `-wal` and `-shm` files it creates beside it the same
+        /// mode. An existing file keeps its mode; nil leaves creation to SQLite (`0o644` less the umask).
+        public var fileMode: UInt16?
 
-        /// Creates a configuration. The defaults suit a server: 4 readers, `NORMAL` durability.
+        /// Creates a configuration. The defaults suit a server: 4 readers, `NORMAL` durability, files 0600.
         public init(
             readerCount: Int = 4, durability: Durability = .normal, busyTimeout: Duration = .seconds(5),
-            cacheSizeKiB: Int = 16 * 1024, memoryMapSize: Int = 256 << 20, gathersWALWrites: Bool = true
+            cacheSizeKiB: Int = 16 * 1024, memoryMapSize: Int = 256 << 20, gathersWALWrites: Bool = true,
+            fileMode: UInt16? = 0o600
         ) {
+            self.fileMode = fileMode
             self.readerCount = max(1, readerCount)
             self.durability = durability
             self.busyTimeout = busyTimeout
@@ -87,6 +100,7 @@ public final class SQLiteDatabase: Sendable {
     public init(path: String, configuration: Configuration = Configuration()) throws {
         self.path = path
         self.configuration = configuration
+        if let mode = configuration.fileMode { try Self.createFile(atPath: path, mode: mode) }
         let gathers = configuration.gathersWALWrites
         let writerConnection = try SQLiteConnection(
             path: path, busyTimeout: configuration.busyTimeout, gathersWALWrites: gathers)
@@ -106,6 +120,29 @@ public final class SQLiteDatabase: Sendable {
         self.checkpointer = checkpointer
         writer = BlockingThreads(name: "atomo-sql-w", resources: [writerConnection], stackSize: Self.stackSize)
         readers = BlockingThreads(name: "atomo-sql-r", resources: readerConnections, stackSize: Self.stackSize)
+    }
+
+    /// Creates an empty file at `path` with exactly `mode` when none exists, before SQLite opens it,
+    /// so that the database never exists with looser permissions (SQLite creates its files with
+    /// `0o644` less the umask, and copies the database file's mode to the `-wal` and `-shm` files).
+    /// `:memory:` and `file:` URIs are left to SQLite.
+    private static func createFile(atPath path: String, mode: UInt16) throws {
+        guard path != ":memory:", !path.isEmpty, !path.hasPrefix("file:") else { return }
+        let descriptor = systemOpen(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode_t(mode))
+        if descriptor < 0 {
+            let error = errno
+            if error == EEXIST { return }
+            throw SQLiteError(
+                code: SQLiteError.Code.cantOpen, message: "cannot create \(path): \(String(cString: strerror(error)))")
+        }
+        defer { _ = systemClose(descriptor) }
+        // open(2) applies the umask to the mode; set it exactly.
+        guard fchmod(descriptor, mode_t(mode)) == 0 else {
+            let error = errno
+            throw SQLiteError(
+                code: SQLiteError.Code.cantOpen,
+                message: "cannot set the mode of \(path): \(String(cString: strerror(error)))")
+        }
     }
 
     /// Opens (creating if needed) the database file at `path` on a thread of its own, so that the
@@ -202,4 +239,21 @@ public final class SQLiteDatabase: Sendable {
     private static func refused(_ refusal: BlockingThreads<SQLiteConnection>.Refusal) -> any Error {
         SQLiteError.databaseClosed
     }
+}
+
+// `open` and `close` are also the names of SQLiteDatabase's own members.
+private func systemOpen(_ path: String, _ flags: Int32, _ mode: mode_t) -> Int32 {
+    #if canImport(Glibc)
+    Glibc.open(path, flags, mode)
+    #else
+    Darwin.open(path, flags, mode)
+    #endif
+}
+
+private func systemClose(_ descriptor: Int32) -> Int32 {
+    #if canImport(Glibc)
+    Glibc.close(descriptor)
+    #else
+    Darwin.close(descriptor)
+    #endif
 }

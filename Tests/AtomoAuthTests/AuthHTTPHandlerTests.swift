@@ -116,4 +116,41 @@ struct AuthHTTPHandlerTests {
         let unknown = await handler.handle(AuthHTTPRequest(method: "GET", path: "/auth/nothing"))
         #expect(unknown.status == 404)
     }
+
+    @Test("/auth/me answers every refused token with the same 401 message, whatever the cause")
+    func uniformTokenRefusal() async throws {
+        let fixture = try await AuthFixture.make()
+        try await fixture.auth.register(email: "ada@example.com", password: goodPassword, roles: ["Sales"], as: .system)
+        let handler = AuthHTTPHandler(authenticator: fixture.auth)
+        func me(_ authorization: String?) async -> AuthHTTPResponse {
+            await handler.handle(
+                AuthHTTPRequest(
+                    method: "GET", path: "/auth/me", headers: authorization.map { [("Authorization", $0)] } ?? []))
+        }
+        func token() async throws -> String {
+            let login = await handler.handle(
+                Self.post("/auth/login", #"{"email": "ada@example.com", "password": "\#(goodPassword)"}"#))
+            return try #require(try Self.body(login)["token"]?.stringValue)
+        }
+        let valid = try await token()
+        #expect(await me("Bearer \(valid)").status == 200)
+        let other = try await AuthFixture.make()
+        try await other.auth.register(email: "ada@example.com", password: goodPassword, roles: ["Sales"], as: .system)
+        let forged = try await other.auth.login(email: "ada@example.com", password: goodPassword).accessToken
+        let loggedOut = try await token()
+        _ = await handler.handle(Self.post("/auth/logout", "", token: loggedOut))
+        var refusals = [
+            "missing": await me(nil), "not bearer": await me("Basic abc"), "garbage": await me("Bearer abc.def.ghi"),
+            "forged": await me("Bearer \(forged)"), "logged out": await me("Bearer \(loggedOut)"),
+        ]
+        fixture.clock.advance(.seconds(24 * 3600))
+        refusals["expired"] = await me("Bearer \(valid)")
+        for (cause, response) in refusals {
+            #expect(response.status == 401, "\(cause)")
+            #expect(response.header("www-authenticate") == "Bearer", "\(cause)")
+            let error = try Self.body(response)["error"]
+            #expect(error?["code"] == "UNAUTHENTICATED", "\(cause)")
+            #expect(error?["message"]?.stringValue == AuthHTTPHandler.tokenRefusedMessage, "\(cause)")
+        }
+    }
 }

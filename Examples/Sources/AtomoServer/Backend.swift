@@ -96,7 +96,7 @@ final class Backend: Service, Sendable {
     /// a live client is never idle.
     func serverBuilder(logger: Logger) -> HTTPServerBuilder {
         let limits = configuration.httpLimits
-        let counter = ConnectionCounter(limits: limits)
+        let counter = ConnectionCounter(limits: limits, trustedProxies: configuration.trustedProxies)
         let pingInterval = limits.idleTimeout / 3
         return HTTPServerBuilder { [self] responder in
             GuardedServerChannel(

@@ -10,7 +10,7 @@ struct Atomo: AsyncParsableCommand {
         abstract: "Develop, run and inspect Atomo services.",
         subcommands: [
             InitCommand.self, SchemaCommand.self, GenerateCommand.self, CodegenCommand.self, MigrateCommand.self,
-            DevCommand.self, EventsCommand.self, ReplayCommand.self, BenchCommand.self,
+            DevCommand.self, EventsCommand.self, ReplayCommand.self, UsersCommand.self, BenchCommand.self,
         ]
     )
 }

@@ -26,7 +26,7 @@ struct DevCommand: AsyncParsableCommand {
         } catch let error as ToolError {
             throw ValidationError(error.description)
         }
-        var configuration = server.configuration(schemaPath: path, defaultMode: .development)
+        var configuration = try server.configuration(schemaPath: path, defaultMode: .development)
         configuration.watchSchema = true
         try await serve(configuration)
     }

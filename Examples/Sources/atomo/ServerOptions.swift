@@ -16,8 +16,24 @@ struct ServerOptions: ParsableArguments {
     @Flag(help: "Production mode: ATOMO_JWT_SECRET required, nothing generated (default: $ATOMO_ENV).")
     var production = false
 
-    func configuration(schemaPath: String, defaultMode: ServerConfiguration.Mode) -> ServerConfiguration {
-        var configuration = ServerConfiguration(schemaPath: schemaPath)
+    @Option(
+        name: .customLong("trusted-proxy"),
+        help: ArgumentHelp(
+            "A reverse proxy network (CIDR or address) whose X-Forwarded-For is believed; repeatable (default: $ATOMO_TRUSTED_PROXIES, comma-separated).",
+            valueName: "cidr"))
+    var trustedProxies: [String] = []
+
+    func configuration(schemaPath: String, defaultMode: ServerConfiguration.Mode) throws -> ServerConfiguration {
+        var configuration: ServerConfiguration
+        do {
+            configuration = try ServerConfiguration(schemaPath: schemaPath)
+            if !trustedProxies.isEmpty {
+                configuration.trustedProxies = try ServerConfiguration.parseTrustedProxies(
+                    trustedProxies, source: "--trusted-proxy")
+            }
+        } catch {
+            throw ValidationError("\(error)")
+        }
         if ProcessInfo.processInfo.environment["ATOMO_ENV"] == nil { configuration.mode = defaultMode }
         if production { configuration.mode = .production }
         if let port { configuration.port = port }

@@ -12,7 +12,7 @@ struct CRMServer: AsyncParsableCommand {
         discussion: """
             SQLite in the data folder by default; PostgreSQL when ATOMO_DATABASE_URL is set. Environment: PORT, \
             ATOMO_DATA_DIR, ATOMO_DATABASE_URL, ATOMO_JWT_SECRET, ATOMO_ADMIN_EMAIL, ATOMO_ADMIN_PASSWORD, \
-            ATOMO_ENV (production | development), LOG_LEVEL.
+            ATOMO_ENV (production | development), LOG_LEVEL, ATOMO_TRUSTED_PROXIES (comma-separated CIDRs).
             """)
 
     @Option(help: "The port (default: $PORT, or 8080).")
@@ -30,6 +30,13 @@ struct CRMServer: AsyncParsableCommand {
     @Flag(help: "Production mode: ATOMO_JWT_SECRET required, nothing generated (default: $ATOMO_ENV, else development).")
     var production = false
 
+    @Option(
+        name: .customLong("trusted-proxy"),
+        help: ArgumentHelp(
+            "A reverse proxy network (CIDR or address) whose X-Forwarded-For is believed; repeatable (default: $ATOMO_TRUSTED_PROXIES, comma-separated).",
+            valueName: "cidr"))
+    var trustedProxies: [String] = []
+
     func run() async throws {
         let path: String
         do {
@@ -37,7 +44,17 @@ struct CRMServer: AsyncParsableCommand {
         } catch let error as ToolError {
             throw ValidationError(error.description)
         }
-        var configuration = ServerConfiguration(schemaPath: path)
+        var configuration: ServerConfiguration
+        do {
+            configuration = try ServerConfiguration(schemaPath: path)
+            if !trustedProxies.isEmpty {
+                configuration.trustedProxies = try ServerConfiguration.parseTrustedProxies(
+                    trustedProxies, source: "--trusted-proxy")
+            }
+        } catch {
+            FileHandle.standardError.write(Data("crm-server: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
         if production { configuration.mode = .production }
         if let port { configuration.port = port }
         configuration.host = host

@@ -2,7 +2,8 @@ import AtomoEvents
 import Foundation
 import Testing
 
-/// `atomo migrate`, `atomo replay`, `atomo events tail|show`, `atomo generate` and `atomo codegen` as commands.
+/// `atomo migrate`, `atomo replay`, `atomo events tail|show`, `atomo users`, `atomo generate` and `atomo codegen`
+/// as commands.
 @Suite("atomo CLI", .serialized)
 struct CLITests {
     static var atomo: String { TestPaths.executable("atomo").path }
@@ -96,5 +97,75 @@ struct CLITests {
         }
         let help = try runProgram(Self.atomo, ["bench", "--help"])
         #expect(help.output.contains("atomo-bench projection"))
+    }
+
+    @Test("users: create, list, set-roles, enable and reset-password recover a locked-out installation")
+    func users() async throws {
+        let data = try TestPaths.temporaryDirectory("cli-users")
+        defer { try? FileManager.default.removeItem(at: data) }
+        let target = ["--schema", TestPaths.crmSchema.path, "--data-dir", data.path]
+        func users(_ arguments: [String], input: String? = nil) throws -> ProgramResult {
+            try runProgram(Self.atomo, ["users"] + arguments + target, input: input)
+        }
+        let adminPassword = "correct horse battery staple"
+        let bobPassword = "bob's own passphrase"
+
+        let admin = try users(["create", "--email", "admin@example.com", "--password-stdin", "--role", "Admin"], input: adminPassword + "\n")
+        #expect(admin.status == 0, "\(admin.errors)")
+        let bob = try users(["create", "--email", "bob@example.com", "--password", bobPassword, "--role", "Sales"])
+        #expect(bob.status == 0, "\(bob.errors)")
+
+        // Refusals: each names what is wrong and exits non-zero.
+        let refusals: [([String], String)] = [
+            (["create", "--email", "weak@example.com", "--password", "short", "--role", "Sales"], "password rejected"),
+            (["create", "--email", "x@example.com", "--password", bobPassword, "--role", "Pilot"], "unknown role Pilot"),
+            (["create", "--email", "bob@example.com", "--password", bobPassword, "--role", "Sales"], "already registered"),
+            (["create", "--email", "y@example.com", "--role", "Sales"], "--password"),
+            (["set-roles", "admin@example.com", "--role", "Sales"], "last enabled user"),
+            (["enable", "nobody@example.com"], "no user has the email address or id nobody@example.com"),
+        ]
+        for (arguments, message) in refusals {
+            let result = try users(arguments)
+            #expect(result.status != 0, "\(arguments)")
+            #expect(result.errors.contains(message), "\(arguments): \(result.errors)")
+        }
+
+        let listed = try users(["list"])
+        #expect(listed.status == 0, "\(listed.errors)")
+        let rows = listed.output.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false) }
+        #expect(rows.first == ["id", "email", "roles", "disabled"])
+        #expect(rows.dropFirst().map { Array($0.dropFirst().map(String.init)) } == [
+            ["admin@example.com", "Admin", "no"], ["bob@example.com", "Sales", "no"],
+        ])
+        let bobID = try #require(rows.first { $0.count > 1 && $0[1] == "bob@example.com" }.map { String($0[0]) })
+
+        // Bob becomes a second Admin (by id); the server's Admin disables him.
+        #expect(try users(["set-roles", bobID, "--role", "Admin", "--role", "Sales"]).status == 0)
+        let environment = ["ATOMO_ADMIN_EMAIL": "admin@example.com", "ATOMO_ADMIN_PASSWORD": "ignored: the Admin exists"]
+        var server = try await ServerProcess("crm-server", dataDirectory: data, environment: environment)
+        let client = try await HTTPTestClient(baseURL: server.baseURL).login("admin@example.com", adminPassword)
+        let disabled = try await client.graphQL(
+            "mutation($id: ID!) { updateUser(id: $id, input: {disabled: true}) { disabled } }", ["id": bobID])
+        #expect(((disabled["data"] as? [String: Any])?["updateUser"] as? [String: Any])?["disabled"] as? Bool == true)
+        #expect(await server.stop() == 0)
+
+        // Recovery: the Admin's password is lost and Bob is disabled.
+        let newPassword = "a brand new root passphrase"
+        let reset = try users(["reset-password", "ADMIN@example.com", "--password-stdin"], input: newPassword + "\n")
+        #expect(reset.status == 0, "\(reset.errors)")
+        let enabled = try users(["enable", "bob@example.com"])
+        #expect(enabled.status == 0, "\(enabled.errors)")
+        #expect(try users(["list"]).output.contains("bob@example.com\tAdmin,Sales\tno"))
+
+        server = try await ServerProcess("crm-server", dataDirectory: data, environment: environment)
+        let anonymous = HTTPTestClient(baseURL: server.baseURL)
+        let old = try await anonymous.request(
+            "POST", "/auth/login", json: ["email": "admin@example.com", "password": adminPassword])
+        #expect(old.status == 401)
+        let recovered = try await anonymous.login("admin@example.com", newPassword)
+        #expect(try await recovered.request("GET", "/auth/me").status == 200)
+        let bobClient = try await anonymous.login("bob@example.com", bobPassword)
+        #expect(try await bobClient.request("GET", "/auth/me").status == 200)
+        #expect(await server.stop() == 0)
     }
 }

@@ -33,6 +33,10 @@ public enum AuthenticationError: Error, Sendable, Hashable, CustomStringConverti
     /// The acting principal does not hold the capability the operation needs (``AtomoSchema/PlatformCapability/manageUsers``
     /// for user administration). Safe to show.
     case forbidden(reason: String)
+    /// The change would leave no enabled user holding ``AtomoSchema/PlatformCapability/manageUsers``
+    /// (disabling the last administrator, or taking away its last role that grants the capability),
+    /// and so no way back short of the `atomo users` recovery commands. Safe to show.
+    case lastAdministrator(userID: String)
 
     /// A human-readable explanation.
     public var description: String {
@@ -51,6 +55,8 @@ public enum AuthenticationError: Error, Sendable, Hashable, CustomStringConverti
         case .refreshTokenReused(let id): "a used refresh token was presented again; session \(id) was ended"
         case .unsupportedPasswordHash(let reason): "unsupported password hash: \(reason)"
         case .forbidden(let reason): "forbidden: \(reason)"
+        case .lastAdministrator(let id):
+            "user \(id) is the last enabled user who may manage users; grant manageUsers to another enabled user first"
         }
     }
 }

@@ -76,6 +76,9 @@ public final class Authenticator: Sendable {
     public let policy: any AccessPolicy
 
     private let users: AggregateRepository<User>
+    /// Serializes the changes that can take `manageUsers` away (role changes, disabling), so that the
+    /// last-administrator check and the change it guards are one step in this process.
+    private let administration = AsyncSerialLock()
     private let codec = JSONEventCodec()
     private let sessionEnds = SessionEndSignal()
     /// A hash of a random password, made with the hasher's parameters: unknown emails are verified
@@ -190,30 +193,85 @@ public final class Authenticator: Sendable {
     }
 
     /// Replaces a user's roles and ends their sessions, so that no token with the old roles lives on.
-    /// `principal` must hold `manageUsers`.
+    /// `principal` must hold `manageUsers`. A change that would leave no enabled user holding
+    /// `manageUsers` is refused (see ``requireAnotherAdministrator(besides:)``).
     /// - Throws: ``AuthenticationError/forbidden(reason:)``, ``AuthenticationError/unknownUser(userID:)``,
-    ///   ``AuthenticationError/unknownRole(_:)``.
+    ///   ``AuthenticationError/unknownRole(_:)``, ``AuthenticationError/lastAdministrator(userID:)``.
     public func changeRoles(userID: String, to roles: [String], as principal: Principal) async throws {
         let actor = try requireManageUsers(principal)
         try checkRoles(roles)
-        var root = try await loadRegistered(userID)
-        guard root.state.roles != roles else { return }
-        root.record(UserRolesChanged(previous: root.state.roles, roles: roles))
-        try await users.save(&root, metadata: EventMetadata(actor: actor, tenant: root.state.tenant))
+        try await administration.withLock {
+            var root = try await loadRegistered(userID)
+            guard root.state.roles != roles else { return }
+            if !root.state.isDisabled && holdsManageUsers(root.state) && !holdsManageUsers(roles: roles) {
+                try await requireAnotherAdministrator(besides: userID)
+            }
+            root.record(UserRolesChanged(previous: root.state.roles, roles: roles))
+            try await users.save(&root, metadata: EventMetadata(actor: actor, tenant: root.state.tenant))
+        }
         try await endAll(userID: userID, reason: .rolesChanged, actor: actor)
     }
 
     /// Disables a user: logins are refused and every session ends at once. `principal` must hold
-    /// `manageUsers`.
-    /// - Throws: ``AuthenticationError/forbidden(reason:)``, ``AuthenticationError/unknownUser(userID:)``.
+    /// `manageUsers`. Disabling the last enabled user holding `manageUsers` is refused.
+    /// - Throws: ``AuthenticationError/forbidden(reason:)``, ``AuthenticationError/unknownUser(userID:)``,
+    ///   ``AuthenticationError/lastAdministrator(userID:)``.
     public func disable(userID: String, reason: String, as principal: Principal) async throws {
         let actor = try requireManageUsers(principal)
-        var root = try await loadRegistered(userID)
-        if !root.state.isDisabled {
-            root.record(UserDisabled(reason: reason))
-            try await users.save(&root, metadata: EventMetadata(actor: actor, tenant: root.state.tenant))
+        try await administration.withLock {
+            var root = try await loadRegistered(userID)
+            if !root.state.isDisabled {
+                if holdsManageUsers(root.state) { try await requireAnotherAdministrator(besides: userID) }
+                root.record(UserDisabled(reason: reason))
+                try await users.save(&root, metadata: EventMetadata(actor: actor, tenant: root.state.tenant))
+            }
         }
         try await endAll(userID: userID, reason: .userDisabled, actor: actor)
+    }
+
+    /// Whether `user`'s roles grant ``AtomoSchema/PlatformCapability/manageUsers`` under ``policy``
+    /// (whether the user is enabled is not considered).
+    public func holdsManageUsers(_ user: User) -> Bool {
+        holdsManageUsers(roles: user.roles, userID: user.id, tenant: user.tenant)
+    }
+
+    private func holdsManageUsers(roles: [String], userID: String? = nil, tenant: String? = nil) -> Bool {
+        let principal = Principal(userID: userID, roles: roles, tenant: tenant)
+        if case .allow = policy.decide(.manageUsers, for: principal) { return true }
+        return false
+    }
+
+    /// The enabled users who hold ``AtomoSchema/PlatformCapability/manageUsers``, in registration
+    /// order, at most `limit` (a scan of the user listing, a page at a time: sized for the user
+    /// counts of a recovery, not for a directory of millions).
+    public func administrators(limit: Int = 100) async throws -> [User] {
+        var found: [User] = []
+        var after: String?
+        while found.count < limit {
+            let page = try await users(after: after, limit: 200)
+            found.append(contentsOf: page.filter { !$0.isDisabled && holdsManageUsers($0) })
+            guard page.count == 200, let last = page.last else { break }
+            after = last.id
+        }
+        return Array(found.prefix(limit))
+    }
+
+    /// Throws ``AuthenticationError/lastAdministrator(userID:)`` unless an enabled user other than
+    /// `userID` holds `manageUsers`: the guard against an installation nobody can administer.
+    ///
+    /// The scan stops at the first such user (administrators are usually among the first users
+    /// registered). Callers hold ``administration``, so two concurrent changes in this process
+    /// cannot each count on the other's administrator; two server nodes changing the last two
+    /// administrators at the same instant are not serialized (the `atomo users` commands recover).
+    private func requireAnotherAdministrator(besides userID: String) async throws {
+        var after: String?
+        while true {
+            let page = try await users(after: after, limit: 100)
+            if page.contains(where: { $0.id != userID && !$0.isDisabled && holdsManageUsers($0) }) { return }
+            guard page.count == 100, let last = page.last else { break }
+            after = last.id
+        }
+        throw AuthenticationError.lastAdministrator(userID: userID)
     }
 
     /// Enables a disabled user. `principal` must hold `manageUsers`.
@@ -261,6 +319,10 @@ public final class Authenticator: Sendable {
 
     /// Logs a user in.
     ///
+    /// The account's throttle is asked before the password work; the client address's after it, so a
+    /// correct password is not refused because of other accounts' failures from the same address
+    /// (see ``LoginThrottle``).
+    ///
     /// - Parameter clientAddress: the client's IP address, for per-address throttling and the audit trail.
     /// - Throws: ``AuthenticationError/invalidCredentials`` (unknown email or wrong password, alike),
     ///   ``AuthenticationError/tooManyAttempts(retryAfter:)``, ``AuthenticationError/locked(until:)``,
@@ -272,7 +334,9 @@ public final class Authenticator: Sendable {
         // A malformed "email" is still throttled, under a bounded key.
         let accountKey = email?.key ?? String(rawEmail.lowercased().prefix(EmailAddress.maximumLength))
         let now = configuration.now()
-        switch throttle.check(account: accountKey, clientAddress: clientAddress, now: now) {
+        // The account's limits first, before any password work; the address's come after it (see
+        // LoginThrottle: a noisy address must not refuse someone else's correct password).
+        switch throttle.check(account: accountKey, now: now) {
         case .allowed: break
         case .delayed(let retryAfter): throw AuthenticationError.tooManyAttempts(retryAfter: retryAfter)
         case .locked(let until): throw AuthenticationError.locked(until: until)
@@ -280,23 +344,21 @@ public final class Authenticator: Sendable {
         // No stored password is longer than the policy's maximum, so a longer one cannot match: refuse
         // it without hashing megabytes (the answer does not depend on the account, so it reveals nothing).
         guard password.unicodeScalars.count <= configuration.passwordPolicy.maximumLength else {
-            throttle.recordFailure(account: accountKey, clientAddress: clientAddress, now: now)
-            throw AuthenticationError.invalidCredentials
+            try Self.refuse(
+                throttle.conclude(account: accountKey, clientAddress: clientAddress, passwordMatched: false, now: now))
         }
         let credential = try await email.asyncFlatMap { try await credentials.credential(forEmail: $0) }
         // The same work whether or not the email exists: one verification at the current parameters.
         let matches = try await hasher.verify(password, against: credential?.passwordHash ?? dummyHash)
-        guard matches, let credential else {
-            throttle.recordFailure(account: accountKey, clientAddress: clientAddress, now: now)
-            throw AuthenticationError.invalidCredentials
+        var root: AggregateRoot<User>?
+        if matches, let credential {
+            let loaded = try await users.load(credential.userID)
+            if loaded.state.isRegistered { root = loaded }
         }
-        var root = try await users.load(credential.userID)
-        guard root.state.isRegistered else {
-            throttle.recordFailure(account: accountKey, clientAddress: clientAddress, now: now)
-            throw AuthenticationError.invalidCredentials
-        }
+        let verdict = throttle.conclude(
+            account: accountKey, clientAddress: clientAddress, passwordMatched: root != nil, now: now)
+        guard verdict == .accepted, var root, let credential else { try Self.refuse(verdict) }
         guard !root.state.isDisabled else { throw AuthenticationError.userDisabled(userID: credential.userID) }
-        throttle.recordSuccess(account: accountKey)
 
         if hasher.needsRehash(credential.passwordHash) {
             // Transparent upgrade: the password is known right now, and only now.
@@ -442,6 +504,15 @@ public final class Authenticator: Sendable {
         let root = try await users.load(userID)
         guard root.state.isRegistered else { throw AuthenticationError.unknownUser(userID: userID) }
         return root
+    }
+
+    /// The error for a refused login: invalid credentials, or the client address's delay or lock.
+    private static func refuse(_ verdict: LoginThrottle.Verdict) throws(AuthenticationError) -> Never {
+        switch verdict {
+        case .accepted, .refused(.allowed): throw .invalidCredentials
+        case .refused(.delayed(let retryAfter)): throw .tooManyAttempts(retryAfter: retryAfter)
+        case .refused(.locked(let until)): throw .locked(until: until)
+        }
     }
 
     /// The acting principal's name for events, after the policy allowed it `manageUsers`.

@@ -1,4 +1,5 @@
 public import Foundation
+public import Logging
 
 /// The `/auth/*` routes, transport-neutral: the host's web framework hands in method, path,
 /// headers, body and the client's address, and sends back status, headers and body. The reference
@@ -15,9 +16,12 @@ public import Foundation
 /// Every answer is JSON; errors are `{"error": {"code", "message"}}` with one mapping from
 /// ``AuthenticationError`` to status: a malformed body 400 `BAD_REQUEST`, a body over
 /// ``maximumBodyBytes`` 413 `PAYLOAD_TOO_LARGE`, bad credentials or a bad token 401
-/// `UNAUTHENTICATED` (with `WWW-Authenticate: Bearer`), a missing capability 403 `FORBIDDEN`, a
-/// taken email 409 `CONFLICT`, a weak password 400 `BAD_REQUEST` naming the field, throttling 429
-/// `TOO_MANY_REQUESTS` with `Retry-After`, an unknown route 404, a wrong method 405 with `Allow`.
+/// `UNAUTHENTICATED` (with `WWW-Authenticate: Bearer`; a missing, malformed, forged, expired or
+/// revoked bearer token gets one message, ``tokenRefusedMessage``, so that a caller cannot probe
+/// which check failed — the cause is logged at `debug` instead), a missing capability 403
+/// `FORBIDDEN`, a taken email or a change that would leave no administrator 409 `CONFLICT`, a weak
+/// password 400 `BAD_REQUEST` naming the field, throttling 429 `TOO_MANY_REQUESTS` with
+/// `Retry-After`, an unknown route 404, a wrong method 405 with `Allow`.
 ///
 /// ```swift
 /// let handler = AuthHTTPHandler(authenticator: authenticator)
@@ -31,12 +35,22 @@ public struct AuthHTTPHandler: Sendable {
     public let prefix: String
     /// The largest body accepted; larger ones are 413.
     public let maximumBodyBytes: Int
+    /// Where refused bearer tokens are logged with their cause (at `debug`): the client is told only
+    /// ``tokenRefusedMessage``.
+    public let logger: Logger
+
+    /// The one message of a 401 for a bearer token, whatever was wrong with it.
+    public static let tokenRefusedMessage = "the token is missing, invalid or expired"
 
     /// Creates the handler for routes under `prefix`.
-    public init(authenticator: Authenticator, prefix: String = "/auth", maximumBodyBytes: Int = 64 * 1024) {
+    public init(
+        authenticator: Authenticator, prefix: String = "/auth", maximumBodyBytes: Int = 64 * 1024,
+        logger: Logger = Logger(label: "atomo.auth")
+    ) {
         self.authenticator = authenticator
         self.prefix = prefix
         self.maximumBodyBytes = maximumBodyBytes
+        self.logger = logger
     }
 
     /// The route paths below the prefix and the methods each takes.
@@ -159,9 +173,15 @@ public struct AuthHTTPHandler: Sendable {
 
     private func authenticate(_ request: AuthHTTPRequest) async throws -> AuthenticatedUser {
         guard let header = request.header("authorization"), let token = BearerToken.parse(header) else {
+            logger.debug("bearer token refused", metadata: ["path": "\(request.path)", "cause": "missing"])
             throw MissingToken()
         }
-        return try await authenticator.authenticate(token)
+        do {
+            return try await authenticator.authenticate(token)
+        } catch let error as AuthenticationError {
+            logger.debug("bearer token refused", metadata: ["path": "\(request.path)", "cause": "\(error)"])
+            throw error
+        }
     }
 
     private func decode<Body: Decodable>(_ type: Body.Type, _ request: AuthHTTPRequest, expected: String) throws -> Body
@@ -219,8 +239,7 @@ public struct AuthHTTPHandler: Sendable {
     /// The one mapping from a failure to its answer.
     static func failure(_ error: any Error) -> AuthHTTPResponse {
         if error is MissingToken {
-            return Self.error(
-                401, "UNAUTHENTICATED", "send Authorization: Bearer <token>", headers: [("WWW-Authenticate", "Bearer")])
+            return Self.error(401, "UNAUTHENTICATED", tokenRefusedMessage, headers: [("WWW-Authenticate", "Bearer")])
         }
         if let error = error as? BadBody { return Self.error(error.status, error.code, error.message) }
         if let error = error as? PasswordPolicyError {
@@ -230,8 +249,10 @@ public struct AuthHTTPHandler: Sendable {
             return Self.error(500, "INTERNAL", "internal server error")
         }
         switch error {
-        case .invalidCredentials, .userDisabled, .invalidToken, .sessionInactive, .invalidRefreshToken,
-            .refreshTokenReused, .unknownUser:
+        case .invalidToken, .sessionInactive:
+            // Which check refused the token (signature, expiry, a revoked session…) is for the log only.
+            return Self.error(401, "UNAUTHENTICATED", tokenRefusedMessage, headers: [("WWW-Authenticate", "Bearer")])
+        case .invalidCredentials, .userDisabled, .invalidRefreshToken, .refreshTokenReused, .unknownUser:
             return Self.error(401, "UNAUTHENTICATED", error.description, headers: [("WWW-Authenticate", "Bearer")])
         case .tooManyAttempts(let retryAfter):
             let seconds = max(1, Int(retryAfter.components.seconds) + (retryAfter.components.attoseconds > 0 ? 1 : 0))
@@ -245,7 +266,7 @@ public struct AuthHTTPHandler: Sendable {
             return Self.error(400, "BAD_REQUEST", error.description, fields: [["field": "roles"]])
         case .unsupportedPasswordHash:
             return Self.error(400, "BAD_REQUEST", error.description)
-        case .emailTaken:
+        case .emailTaken, .lastAdministrator:
             return Self.error(409, "CONFLICT", error.description)
         case .forbidden:
             return Self.error(403, "FORBIDDEN", error.description)

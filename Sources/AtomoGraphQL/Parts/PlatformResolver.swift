@@ -21,7 +21,7 @@ struct PlatformResolver: Sendable {
             return try await body()
         } catch let error as AuthenticationError {
             switch error {
-            case .emailTaken: throw GraphQLFieldError(.conflict, error.description)
+            case .emailTaken, .lastAdministrator: throw GraphQLFieldError(.conflict, error.description)
             case .unknownUser: throw GraphQLFieldError(.notFound, error.description)
             case .invalidEmail, .unknownRole, .unsupportedPasswordHash:
                 throw GraphQLFieldError(.badUserInput, error.description)

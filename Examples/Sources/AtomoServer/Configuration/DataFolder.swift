@@ -1,3 +1,4 @@
+import AtomoTooling
 public import Foundation
 public import Logging
 
@@ -9,10 +10,30 @@ public struct DataFolder: Sendable {
     /// The file holding the JWT secret generated in development mode.
     public static let jwtSecretFileName = "jwt-secret"
 
-    /// Creates the folder (and its parents) when missing.
+    /// The files of the folder that hold secrets or personal data: the SQLite database with its
+    /// `-wal` and `-shm` files, and the JWT secret.
+    public static let privateFileNames = [
+        EventStoreLocation.sqliteFileName, EventStoreLocation.sqliteFileName + "-wal",
+        EventStoreLocation.sqliteFileName + "-shm", jwtSecretFileName,
+    ]
+
+    /// Creates the folder (and its parents) when missing, readable by its owner only (0700), and
+    /// narrows any of ``privateFileNames`` that an older version left readable by others to 0600.
+    /// New SQLite files are created 0600 by AtomoSQLite itself.
     public init(path: String) throws {
         url = URL(fileURLWithPath: path, isDirectory: true)
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        let manager = FileManager.default
+        if !manager.fileExists(atPath: url.path) {
+            try manager.createDirectory(at: url, withIntermediateDirectories: true)
+            try manager.setAttributes([.posixPermissions: 0o700], ofItemAtPath: url.path)
+        }
+        for name in Self.privateFileNames {
+            let file = url.appendingPathComponent(name).path
+            guard let mode = (try? manager.attributesOfItem(atPath: file))?[.posixPermissions] as? Int,
+                mode & 0o077 != 0
+            else { continue }
+            try manager.setAttributes([.posixPermissions: mode & 0o700], ofItemAtPath: file)
+        }
     }
 
     /// The JWT secret: `configured` when given; otherwise, in development, the one stored in the data

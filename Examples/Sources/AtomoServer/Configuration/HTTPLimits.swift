@@ -25,6 +25,7 @@ public struct HTTPLimits: Sendable, Hashable {
     /// Connections open at once, in total; more are answered 503 and closed at once.
     public var maximumConnections: Int
     /// Connections open at once from one client address; more are answered 503 and closed at once.
+    /// A trusted proxy (``ServerConfiguration/trustedProxies``) is exempt: its clients share its address.
     public var maximumConnectionsPerAddress: Int
     /// The largest request body on any route; a larger one is answered 413.
     public var maximumBodyBytes: Int

@@ -49,6 +49,11 @@ public struct ServerConfiguration: Sendable {
     /// Settings read from the environment that could not be used; the server refuses to start while
     /// any is listed (a typo in a limit must not silently mean "no limit").
     public var invalidSettings: [String] = []
+    /// The reverse proxies whose `X-Forwarded-For` is believed (`ATOMO_TRUSTED_PROXIES`,
+    /// `--trusted-proxy`): a request whose peer lies in one of these networks is attributed to the
+    /// right-most untrusted address of that header, for login throttling and the logs. Empty by
+    /// default: the peer's address is used and the header is ignored.
+    public var trustedProxies: [CIDR]
 
     /// The default data folder: `.atomo` under the working directory.
     public static var defaultDataDirectory: String {
@@ -60,7 +65,8 @@ public struct ServerConfiguration: Sendable {
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = ServerConfiguration.defaultDataDirectory,
         databaseURL: String? = nil, schemaPath: String, watchSchema: Bool = false,
         watchInterval: Duration = .milliseconds(250), mode: Mode = .development, jwtSecret: String? = nil,
-        adminEmail: String? = nil, adminPassword: String? = nil, logLevel: Logger.Level = .info
+        adminEmail: String? = nil, adminPassword: String? = nil, logLevel: Logger.Level = .info,
+        trustedProxies: [CIDR] = []
     ) {
         self.host = host
         self.port = port
@@ -74,13 +80,20 @@ public struct ServerConfiguration: Sendable {
         self.adminEmail = adminEmail
         self.adminPassword = adminPassword
         self.logLevel = logLevel
+        self.trustedProxies = trustedProxies
     }
 
     /// Reads `PORT`, `ATOMO_DATA_DIR`, `ATOMO_DATABASE_URL`, `ATOMO_JWT_SECRET`, `ATOMO_ADMIN_EMAIL`,
     /// `ATOMO_ADMIN_PASSWORD`, `ATOMO_ENV` (`production` or `development`), `LOG_LEVEL`,
-    /// `ATOMO_ACCESS_TOKEN_TTL`, `ATOMO_TOKEN_LEEWAY` and the `ATOMO_HTTP_*` limits (``HTTPLimits``);
-    /// flags given on the command line override them afterwards.
-    public init(schemaPath: String, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    /// `ATOMO_ACCESS_TOKEN_TTL`, `ATOMO_TOKEN_LEEWAY`, the `ATOMO_HTTP_*` limits (``HTTPLimits``; a
+    /// value that cannot be read is listed in ``invalidSettings``) and `ATOMO_TRUSTED_PROXIES`
+    /// (comma-separated CIDRs); flags given on the command line override them afterwards.
+    ///
+    /// - Throws: ``ServerError/invalidTrustedProxy(_:)`` when `ATOMO_TRUSTED_PROXIES` holds something
+    ///   that is not an IP address or CIDR.
+    public init(
+        schemaPath: String, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(ServerError) {
         self.init(host: "127.0.0.1", schemaPath: schemaPath)
         if let port = environment["PORT"].flatMap(Int.init) { self.port = port }
         if let directory = environment["ATOMO_DATA_DIR"], !directory.isEmpty { dataDirectory = directory }
@@ -104,5 +117,25 @@ public struct ServerConfiguration: Sendable {
             let duration = Duration.milliseconds(Int64((seconds * 1000).rounded()))
             if name == "ATOMO_ACCESS_TOKEN_TTL" { accessTokenLifetime = duration } else { tokenLeeway = duration }
         }
+        if let proxies = environment["ATOMO_TRUSTED_PROXIES"] {
+            let entries = proxies.split(separator: ",").map(String.init)
+            trustedProxies = try Self.parseTrustedProxies(
+                entries.filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }, source: "ATOMO_TRUSTED_PROXIES")
+        }
+    }
+
+    /// Parses trusted proxy networks (`10.0.0.0/8`, `fd00::/8`, or a single address).
+    /// - Parameter source: where they came from, for the error (`--trusted-proxy`, `ATOMO_TRUSTED_PROXIES`).
+    /// - Throws: ``ServerError/invalidTrustedProxy(_:)`` naming the first entry that does not parse.
+    public static func parseTrustedProxies(_ entries: [String], source: String) throws(ServerError) -> [CIDR] {
+        var networks: [CIDR] = []
+        for entry in entries {
+            do {
+                networks.append(try CIDR(entry))
+            } catch {
+                throw ServerError.invalidTrustedProxy("\(source): \(error)")
+            }
+        }
+        return networks
     }
 }

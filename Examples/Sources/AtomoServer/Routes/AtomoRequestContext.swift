@@ -8,13 +8,15 @@ public struct AtomoRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The peer's address, when known.
     public let remoteAddress: SocketAddress?
+    /// The client's IP address as text: the peer's, or — when the peer is a trusted proxy
+    /// (`ServerConfiguration.trustedProxies`) — the right-most untrusted address of
+    /// `X-Forwarded-For`, as `ClientAddressMiddleware` resolved it.
+    public var clientAddress: String?
 
     /// Creates the context for a request arriving on `source.channel`.
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress
+        clientAddress = remoteAddress?.ipAddress
     }
-
-    /// The peer's IP address as text.
-    public var clientAddress: String? { remoteAddress?.ipAddress }
 }

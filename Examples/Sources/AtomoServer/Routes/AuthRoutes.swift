@@ -2,6 +2,7 @@ import AtomoAuth
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
 
 /// `POST /auth/login`, `POST /auth/refresh`, `POST /auth/logout`, `GET /auth/me` and `POST /auth/users`:
@@ -9,8 +10,9 @@ import NIOCore
 /// handler decides everything (bodies, status codes, the `manageUsers` capability); this only moves
 /// bytes and headers.
 enum AuthRoutes {
-    static func add(to router: Router<AtomoRequestContext>, auth: ServerAuth) {
-        let handler = AuthHTTPHandler(authenticator: auth.authenticator)
+    static func add(to router: Router<AtomoRequestContext>, auth: ServerAuth, logger: Logger) {
+        // Refused bearer tokens are logged with their cause at debug; clients get one message.
+        let handler = AuthHTTPHandler(authenticator: auth.authenticator, logger: logger)
         for path in ["/auth/login", "/auth/refresh", "/auth/logout", "/auth/users"] {
             router.post(RouterPath(path)) { request, context in
                 try await handle(request, context: context, handler: handler)

@@ -9,6 +9,9 @@ import Prometheus
 enum Routes {
     static func makeRouter(server: AtomoServer) -> Router<AtomoRequestContext> {
         let router = Router(context: AtomoRequestContext.self)
+        // First, so that every later middleware and route (the request log, login throttling) sees
+        // the resolved client address.
+        router.middlewares.add(ClientAddressMiddleware(trustedProxies: server.configuration.trustedProxies))
         let methods = RouteMethods()
         router.middlewares.add(RequestLogMiddleware())
         router.middlewares.add(MetricsMiddleware())
@@ -16,7 +19,7 @@ enum Routes {
             RequestLimitsMiddleware(maximumBodyBytes: server.configuration.httpLimits.maximumBodyBytes, routes: methods))
         addSchemaRoutes(to: router, server: server)
         addOperationsRoutes(to: router, server: server)
-        AuthRoutes.add(to: router, auth: server.backend.auth)
+        AuthRoutes.add(to: router, auth: server.backend.auth, logger: server.logger)
         GraphQLRoutes.add(to: router, backend: server.backend)
         methods.record(router.routes.map { (path: $0.path.description, method: $0.method.rawValue) })
         return router

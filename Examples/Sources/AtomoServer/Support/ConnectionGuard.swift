@@ -13,17 +13,22 @@ final class ConnectionCounter: Sendable {
     }
 
     let limits: HTTPLimits
+    /// Reverse proxies: every client behind one shares its address, so the per-address cap does
+    /// not apply to them (the total cap does).
+    let trustedProxies: [CIDR]
     private let counts = Mutex(Counts())
 
-    init(limits: HTTPLimits) {
+    init(limits: HTTPLimits, trustedProxies: [CIDR] = []) {
         self.limits = limits
+        self.trustedProxies = trustedProxies
     }
 
     /// Counts a new connection from `address`; false (and nothing counted) when a cap is reached.
     func open(from address: String) -> Bool {
-        counts.withLock { counts in
+        let isProxy = trustedProxies.contains { $0.contains(address) }
+        return counts.withLock { counts in
             guard counts.total < limits.maximumConnections,
-                counts.byAddress[address, default: 0] < limits.maximumConnectionsPerAddress
+                isProxy || counts.byAddress[address, default: 0] < limits.maximumConnectionsPerAddress
             else { return false }
             counts.total += 1
             counts.byAddress[address, default: 0] += 1

@@ -14,6 +14,8 @@ public enum ServerError: Error, Sendable, Hashable, CustomStringConvertible {
     case adminBootstrap(String)
     /// A setting (flag or environment variable) has a value that cannot be used.
     case configuration(String)
+    /// A trusted proxy (`--trusted-proxy`, `ATOMO_TRUSTED_PROXIES`) is not an IP address or CIDR.
+    case invalidTrustedProxy(String)
 
     /// A message for the log and the terminal.
     public var description: String {
@@ -26,6 +28,7 @@ public enum ServerError: Error, Sendable, Hashable, CustomStringConvertible {
         case .stoppedBeforeListening: "the server stopped before it started listening"
         case .adminBootstrap(let message): "cannot create the first Admin: \(message)"
         case .configuration(let message): "configuration: \(message)"
+        case .invalidTrustedProxy(let message): "invalid trusted proxy: \(message)"
         }
     }
 }

@@ -22,7 +22,7 @@ public enum ToolError: Error, Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .noEventLog(let path): "no event log at \(path) (start the server or run `atomo migrate` first)"
         case .emptyEventLog(let path):
-            "\(path) is an empty (0-byte) file, not a new install: restore it from a backup, or delete it to start a new, empty log"
+            "\(path) is an empty (0-byte) file, not a new install: restore it from a backup, or (if the server was stopped during its very first start) delete it to start a new, empty log"
         case .fileNotFound(let path): "\(path): no such file"
         case .workspaceExists(let path): "\(path) exists and is not empty"
         case .unknownTemplate(let name, let known): "unknown template '\(name)'; known: \(known.joined(separator: ", "))"

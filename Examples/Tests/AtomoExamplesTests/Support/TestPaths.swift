@@ -55,10 +55,10 @@ struct ProgramResult {
 
 /// Runs `executable` with `arguments` to completion, collecting its output. A program still running
 /// after `timeLimit` is killed (SIGKILL) and the call throws, naming it: a hung program fails its test
-/// instead of hanging the run.
+/// instead of hanging the run. `input`, when given, is the program's standard input.
 func runProgram(
     _ executable: String, _ arguments: [String], in directory: URL? = nil, environment: [String: String]? = nil,
-    timeLimit: Duration = .seconds(300)
+    input: String? = nil, timeLimit: Duration = .seconds(300)
 ) throws -> ProgramResult {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
@@ -74,7 +74,13 @@ func runProgram(
     _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
     process.standardOutput = try FileHandle(forWritingTo: outURL)
     process.standardError = try FileHandle(forWritingTo: errURL)
-    process.standardInput = FileHandle.nullDevice
+    if let input {
+        let inURL = directoryForOutput.appendingPathComponent("stdin")
+        _ = FileManager.default.createFile(atPath: inURL.path, contents: Data(input.utf8))
+        process.standardInput = try FileHandle(forReadingFrom: inURL)
+    } else {
+        process.standardInput = FileHandle.nullDevice
+    }
     try process.run()
     // Polls rather than waitUntilExit(), which can miss the exit when the test runner starts the test
     // process with SIGCHLD blocked.
