@@ -1,5 +1,6 @@
 import AtomoAuth
 import AtomoSchema
+import AtomoSQLite
 import Foundation
 import Testing
 
@@ -30,6 +31,20 @@ struct AuthHTTPHandlerTests {
         #expect(BearerToken.parse("Bearer abc", schemeOptional: true) == "abc")
         #expect(BearerToken.parse("", schemeOptional: true) == nil)
         #expect(BearerToken.parse("Bearer", schemeOptional: true) == nil)
+    }
+
+    @Test("an internal failure answers 500 without its cause, naming the request the log names")
+    func internalErrors() async throws {
+        let fixture = try await AuthFixture.make()
+        try await fixture.auth.register(email: "ada@example.com", password: goodPassword, roles: ["Sales"], as: .system)
+        let handler = AuthHTTPHandler(authenticator: fixture.auth)
+        fixture.database.close()  // the credentials table cannot be read any more
+        var request = Self.post("/auth/login", #"{"email": "ada@example.com", "password": "\#(goodPassword)"}"#)
+        request.requestID = "req-42"
+        let response = await handler.handle(request)
+        #expect(response.status == 500)
+        let message = try Self.body(response)["error"]?["message"]?.stringValue ?? ""
+        #expect(message == "internal server error (request req-42)")
     }
 
     @Test("login, me, refresh and logout answer JSON; the token stops working at logout")

@@ -157,7 +157,16 @@ public struct AuthHTTPHandler: Sendable {
                 return Self.json(201, ["user": UserBody(id: user.id, email: user.email, roles: user.roles)])
             }
         } catch {
-            return Self.failure(error)
+            let response = Self.failure(error)
+            guard response.status == 500 else { return response }
+            // The cause never reaches the client: it goes to the log, under the request's id.
+            logger.error(
+                "internal error in an auth route",
+                metadata: [
+                    "path": "\(request.path)", "error": "\(error)", "requestId": "\(request.requestID ?? "none")",
+                ])
+            guard let requestID = request.requestID else { return response }
+            return Self.error(500, "INTERNAL", "internal server error (request \(requestID))")
         }
     }
 
@@ -286,17 +295,21 @@ public struct AuthHTTPRequest: Sendable {
     public var body: [UInt8]
     /// The client's address as the host decided it (for throttling and the session's record).
     public var clientAddress: String?
+    /// The host's id for the request, when it has one: an internal error is logged with it and the
+    /// client receives it (`error.requestId`), so that a report can be matched to the log.
+    public var requestID: String?
 
     /// Creates a request.
     public init(
         method: String, path: String, headers: [(name: String, value: String)] = [], body: [UInt8] = [],
-        clientAddress: String? = nil
+        clientAddress: String? = nil, requestID: String? = nil
     ) {
         self.method = method
         self.path = path
         self.headers = headers
         self.body = body
         self.clientAddress = clientAddress
+        self.requestID = requestID
     }
 
     /// The first value of the header `name`.

@@ -248,6 +248,12 @@ struct PlanExecutor {
     // MARK: Writing
 
     private func fail(_ error: GraphQLFieldError, _ field: FieldPlan, _ run: Run) {
+        var error = error
+        if error.code == .internalServerError, error.extensions["requestId"] == nil {
+            // An internal error raised here (a stored value that does not fit its type, a null in a
+            // non-null position) has no other report: the host's log gets it, under the request's id.
+            error.extensions.merge(GraphQLIncidentReporter.extensions(reporting: error)) { kept, _ in kept }
+        }
         run.errors.append(ErrorEntry(error: error, path: run.path, location: field.location))
     }
 

@@ -42,7 +42,7 @@ enum AuthRoutes {
         let response = await handler.handle(
             AuthHTTPRequest(
                 method: request.method.rawValue, path: request.uri.path, headers: headers,
-                body: Array(body.readableBytesView), clientAddress: context.clientAddress))
+                body: Array(body.readableBytesView), clientAddress: context.clientAddress, requestID: context.id))
         var fields = HTTPFields()
         for header in response.headers {
             if let name = HTTPField.Name(header.name) { fields.append(HTTPField(name: name, value: header.value)) }
