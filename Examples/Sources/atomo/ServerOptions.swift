@@ -26,11 +26,8 @@ struct ServerOptions: ParsableArguments {
     func configuration(schemaPath: String, defaultMode: ServerConfiguration.Mode) throws -> ServerConfiguration {
         var configuration: ServerConfiguration
         do {
-            configuration = try ServerConfiguration(schemaPath: schemaPath)
-            if !trustedProxies.isEmpty {
-                configuration.trustedProxies = try ServerConfiguration.parseTrustedProxies(
-                    trustedProxies, source: "--trusted-proxy")
-            }
+            configuration = try ServerConfiguration.fromEnvironment(
+                schemaPath: schemaPath, trustedProxyFlags: trustedProxies)
         } catch {
             throw ValidationError("\(error)")
         }

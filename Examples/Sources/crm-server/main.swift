@@ -46,11 +46,8 @@ struct CRMServer: AsyncParsableCommand {
         }
         var configuration: ServerConfiguration
         do {
-            configuration = try ServerConfiguration(schemaPath: path)
-            if !trustedProxies.isEmpty {
-                configuration.trustedProxies = try ServerConfiguration.parseTrustedProxies(
-                    trustedProxies, source: "--trusted-proxy")
-            }
+            configuration = try ServerConfiguration.fromEnvironment(
+                schemaPath: path, trustedProxyFlags: trustedProxies)
         } catch {
             FileHandle.standardError.write(Data("crm-server: \(error)\n".utf8))
             throw ExitCode.failure

@@ -124,6 +124,19 @@ public struct ServerConfiguration: Sendable {
         }
     }
 
+    /// The configuration a command starts from: the environment (``init(schemaPath:environment:)``),
+    /// with `--trusted-proxy` flags, when given, replacing `ATOMO_TRUSTED_PROXIES`.
+    /// - Throws: ``ServerError/invalidTrustedProxy(_:)`` naming the entry that does not parse.
+    public static func fromEnvironment(schemaPath: String, trustedProxyFlags: [String]) throws(ServerError)
+        -> ServerConfiguration
+    {
+        var configuration = try ServerConfiguration(schemaPath: schemaPath)
+        if !trustedProxyFlags.isEmpty {
+            configuration.trustedProxies = try parseTrustedProxies(trustedProxyFlags, source: "--trusted-proxy")
+        }
+        return configuration
+    }
+
     /// Parses trusted proxy networks (`10.0.0.0/8`, `fd00::/8`, or a single address).
     /// - Parameter source: where they came from, for the error (`--trusted-proxy`, `ATOMO_TRUSTED_PROXIES`).
     /// - Throws: ``ServerError/invalidTrustedProxy(_:)`` naming the first entry that does not parse.
