@@ -236,6 +236,48 @@ struct SecurityTests {
         idle.removeAll()
     }
 
+    @Test("a body that trickles is cut off after the body timeout, an idle keep-alive connection after the idle timeout, and connections over the total cap are refused")
+    func bodyIdleAndTotalLimits() async throws {
+        let (server, data) = try await Self.server(
+            "timeouts",
+            environment: [
+                "ATOMO_HTTP_BODY_TIMEOUT": "2", "ATOMO_HTTP_IDLE_TIMEOUT": "2", "ATOMO_HTTP_MAX_CONNECTIONS": "8",
+            ])
+        defer { try? FileManager.default.removeItem(at: data) }
+        defer { Task { _ = await server.stop() } }
+
+        // Headers promise 100 bytes; 10 arrive, then nothing: 408 and closed at the body timeout.
+        let trickle = try RawSocket(port: server.port)
+        let started = ContinuousClock.now
+        trickle.send("POST /auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"email\":")
+        let cut = trickle.readUntilClosed(timeout: .seconds(10))
+        #expect(cut.closed)
+        #expect(cut.bytes.hasPrefix("HTTP/1.1 408"), "answered: \(cut.bytes.prefix(80))")
+        #expect(ContinuousClock.now - started >= .seconds(2) && ContinuousClock.now - started < .seconds(6))
+
+        // A keep-alive connection answered once, then silent: closed at the idle timeout.
+        let idle = try RawSocket(port: server.port)
+        idle.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        let answered = ContinuousClock.now
+        let quiet = idle.readUntilClosed(timeout: .seconds(10))
+        #expect(quiet.bytes.hasPrefix("HTTP/1.1 200"))
+        #expect(quiet.closed)
+        #expect(ContinuousClock.now - answered >= .seconds(2) && ContinuousClock.now - answered < .seconds(6))
+
+        // The total cap, across addresses: 8 held open (from four loopback addresses), the ninth refused 503.
+        var held: [RawSocket] = []
+        for index in 0..<8 { held.append(try RawSocket(port: server.port, from: "127.0.0.\(10 + index % 4)")) }
+        try await Task.sleep(for: .milliseconds(200))
+        let ninth = try RawSocket(port: server.port, from: "127.0.0.20")
+        let refused = ninth.readUntilClosed(timeout: .seconds(5))
+        #expect(refused.closed)
+        #expect(refused.bytes.hasPrefix("HTTP/1.1 503"), "answered: \(refused.bytes.prefix(80))")
+        held.removeAll()
+        // Once they are gone, a client is served again.
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(try await HTTPTestClient(baseURL: server.baseURL).request("GET", "/health").status == 200)
+    }
+
     @Test("oversized bodies are 413 on every route, wrong methods 405 with Allow, and every answer names its request")
     func limitsAndMethods() async throws {
         let (server, data) = try await Self.server("limits")
