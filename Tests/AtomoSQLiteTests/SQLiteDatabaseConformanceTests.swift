@@ -18,6 +18,13 @@ struct SQLiteDatabaseConformanceTests {
         }
     }
 
+    @Test("the suite has checks to run")
+    func suiteIsNotEmpty() {
+        // Each check asserts inside AtomoTesting's suite; an empty list would make the two tests
+        // below pass without testing anything.
+        #expect(SQLDatabaseConformance.checks.count >= 10)
+    }
+
     @Test("SQLiteDatabase", arguments: SQLDatabaseConformance.checks)
     func sqlite(_ check: SQLDatabaseConformance.Check) async throws {
         try await Self.suite(gathersWALWrites: true).run(check)

@@ -37,18 +37,11 @@ enum AuthRoutes {
                 .contentTooLarge, code: "PAYLOAD_TOO_LARGE",
                 message: "the body is larger than \(handler.maximumBodyBytes) bytes")
         }
-        var headers: [(name: String, value: String)] = []
-        for field in request.headers { headers.append((field.name.canonicalName, field.value)) }
+        let headers = TransportAdapter.headers(of: request)
         let response = await handler.handle(
             AuthHTTPRequest(
                 method: request.method.rawValue, path: request.uri.path, headers: headers,
                 body: Array(body.readableBytesView), clientAddress: context.clientAddress, requestID: context.id))
-        var fields = HTTPFields()
-        for header in response.headers {
-            if let name = HTTPField.Name(header.name) { fields.append(HTTPField(name: name, value: header.value)) }
-        }
-        return Response(
-            status: HTTPResponse.Status(code: response.status), headers: fields,
-            body: .init(byteBuffer: ByteBuffer(bytes: response.body)))
+        return TransportAdapter.response(status: response.status, headers: response.headers, body: response.body)
     }
 }

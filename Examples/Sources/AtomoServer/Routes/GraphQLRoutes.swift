@@ -29,8 +29,7 @@ enum GraphQLRoutes {
 
     static func handle(_ request: Request, context: AtomoRequestContext, backend: Backend) async throws -> Response {
         let body = try await request.body.collect(upTo: backend.graphQL.limits.maxRequestBytes + 1)
-        var headers: [(name: String, value: String)] = []
-        for field in request.headers { headers.append((field.name.canonicalName, field.value)) }
+        let headers = TransportAdapter.headers(of: request)
         let query = request.uri.query.map { String($0) }
         // An INTERNAL_SERVER_ERROR is logged with the request's id, which the client gets in
         // `extensions.requestId` (and in `X-Request-ID`).
@@ -45,13 +44,7 @@ enum GraphQLRoutes {
         let response = await GraphQLIncidentReporter.$current.withValue(reporter) {
             await backend.graphQLHTTP.handle(graphQLRequest)
         }
-        var fields = HTTPFields()
-        for header in response.headers {
-            if let name = HTTPField.Name(header.name) { fields.append(HTTPField(name: name, value: header.value)) }
-        }
-        return Response(
-            status: HTTPResponse.Status(code: response.status), headers: fields,
-            body: .init(byteBuffer: ByteBuffer(bytes: response.body)))
+        return TransportAdapter.response(status: response.status, headers: response.headers, body: response.body)
     }
 }
 
